@@ -1,0 +1,6 @@
+"""`python -m stemcheck` runs the command-line interface."""
+
+from stemcheck.cli import main
+
+if __name__ == "__main__":
+    main()

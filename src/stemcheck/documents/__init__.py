@@ -1,0 +1,2 @@
+"""Documents: decoding files, segmenting Markdown/HTML/text into located sentences,
+spotting checkable claims, and suppression comments."""

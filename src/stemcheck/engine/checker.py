@@ -1,0 +1,259 @@
+"""Check one claim: retrieve candidate assertions, read the claim, judge, pick a verdict.
+
+Retrieval is gated twice before any fuzzy scoring: every term group of an assertion must
+appear in the claim, and the claim must name the assertion's jurisdiction (a China
+assertion never decides a claim about the FDA). Fuzzy similarity (rapidfuzz, batched with
+`process.cdist`) then ranks the survivors. The readers run on the clause that carries the
+assertion's terms, so "The answer is no: ..." reads the clause after the colon.
+
+When several assertions decide a claim, the most serious finding among the strong
+matches wins (refuted > misleading > outdated > supported): calling a false claim
+supported is the worst error this tool can make.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from stemcheck.engine.compiled import CompiledAssertion, CompiledKB
+from stemcheck.engine.hedge import find_hedges
+from stemcheck.engine.judge import Judgement, Reading, judge_fact, judge_quantity, judge_red_flag
+from stemcheck.engine.negation import find_negations
+from stemcheck.engine.numbers import Number, find_numbers
+from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, clean
+from stemcheck.engine.timeref import TimeAnchor, date_spans, find_anchors
+from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
+
+MIN_SCORE = 40.0  # fuzzy floor for a term-gated candidate to be considered at all
+RED_FLAG_FLOOR = 65.0  # a red-flag is defined by its terms; its phrasings only rank it
+MARGIN = 12.0  # candidates this close to the best one compete on severity
+MAX_NGRAM = 5
+_CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "yet,"})
+_RANK = {Verdict.REFUTED: 4, Verdict.MISLEADING: 3, Verdict.OUTDATED: 2, Verdict.SUPPORTED: 1, Verdict.UNVERIFIED: 0}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    item: CompiledAssertion
+    score: float
+    hits: tuple[tuple[int, int], ...]  # (start, end) word spans of term hits
+
+
+class Checker:
+    """Judges claims against one compiled knowledge base. Holds no mutable state."""
+
+    def __init__(self, ckb: CompiledKB):
+        self.ckb = ckb
+
+    # ------------------------------------------------------------------ public
+    def check(self, claim: str, as_of: dt.date) -> Result:
+        text = claim.strip()
+        cues: list[str] = []
+        if len(text) > MAX_CLAIM_CHARS:
+            cues.append("truncated")
+        norm = self.ckb.normaliser.normalise(text)
+        cands = self.candidates(norm)
+        if not cands:
+            return self._unverified(text, as_of, cues, "no assertion in the knowledge base matches this claim", 0.0)
+        cleaned = clean(text[:MAX_CLAIM_CHARS])
+        anchors = find_anchors(cleaned, as_of)
+        numbers = find_numbers(cleaned, date_spans(cleaned, as_of))
+        hedges = find_hedges(norm.tokens)
+        judged: list[tuple[Candidate, Judgement, Reading]] = []
+        for c in cands:
+            reading = self._read(norm, c, anchors, numbers, hedges)
+            j = self._judge(c, reading, as_of)
+            if j is not None:
+                judged.append((c, j, reading))
+        decided = [x for x in judged if x[1].verdict is not Verdict.UNVERIFIED]
+        if not decided:
+            best = max(cands, key=lambda c: c.score)
+            note = judged[0][1].note if judged else "matched assertions do not decide this claim"
+            return self._unverified(text, as_of, cues, note, best.score)
+        top = max(c.score for c, _, _ in decided)
+        pool = [x for x in decided if x[0].score >= top - MARGIN]
+        c, j, reading = max(pool, key=lambda x: (_RANK[x[1].verdict], x[0].score))
+        return self._result(text, as_of, c, j, reading, cues)
+
+    def candidates(self, norm: Normalised) -> list[Candidate]:
+        """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
+        words = [t for t in norm.tokens if t.word]
+        stems = tuple(t.stem for t in words)
+        positions: dict[tuple[str, ...], list[int]] = {}
+        n = len(stems)
+        for i in range(n):
+            for k in range(1, MAX_NGRAM + 1):
+                if i + k > n:
+                    break
+                positions.setdefault(stems[i : i + k], []).append(i)
+        pool: set[int] = set()
+        index = self.ckb.index
+        for s in set(stems):
+            pool.update(index.get(s, ()))
+        passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
+        for pos in sorted(pool):
+            item = self.ckb.items[pos]
+            a = item.assertion
+            if a.jurisdiction is not Jurisdiction.GLOBAL and a.jurisdiction not in norm.jurisdictions:
+                continue
+            hits: list[tuple[int, int]] = []
+            ok = True
+            for group in item.groups:
+                found = [(i, i + len(t)) for t in group for i in positions.get(t, ())]
+                if not found:
+                    ok = False
+                    break
+                hits.extend(found)
+            if ok:
+                passing.append((item, tuple(hits)))
+        if not passing:
+            return []
+        content = norm.content()
+        choices: list[str] = []
+        owner: list[int] = []
+        for k, (item, _) in enumerate(passing):
+            for p in item.phrasings:
+                choices.append(p)
+                owner.append(k)
+        best = [0.0] * len(passing)
+        for s, k in zip(_scores(content, choices), owner):
+            best[k] = max(best[k], s)
+        out = []
+        for (item, hits), s in zip(passing, best):
+            if item.assertion.kind is Kind.RED_FLAG:
+                s = max(s, RED_FLAG_FLOOR)
+            if s >= MIN_SCORE:
+                out.append(Candidate(item, s, hits))
+        return out
+
+    # ------------------------------------------------------------------ reading
+    def _read(
+        self,
+        norm: Normalised,
+        c: Candidate,
+        anchors: list[TimeAnchor],
+        numbers: list[Number],
+        hedges: list[str],
+    ) -> Reading:
+        tokens = norm.tokens
+        word_at = [i for i, t in enumerate(tokens) if t.word]  # word index -> token index
+        clause_of: list[int] = []
+        clause = 0
+        for t in tokens:
+            if t.text in _CLAUSE_BREAKS:
+                clause += 1
+            clause_of.append(clause)
+        # the clauses that carry the most term hits are the ones whose polarity counts
+        weight: dict[int, int] = {}
+        for s, _ in c.hits:
+            cl = clause_of[word_at[s]]
+            weight[cl] = weight.get(cl, 0) + 1
+        top = max(weight.values()) if weight else 0
+        clauses = {cl for cl, w in weight.items() if w == top}
+        ignore: set[int] = set()
+        stems = [tokens[i].stem for i in word_at]
+        for term in c.item.negated_terms:
+            k = len(term)
+            for i in range(len(stems) - k + 1):
+                if tuple(stems[i : i + k]) == term:
+                    ignore.update(word_at[j] for j in range(i, i + k))
+        negs = [(i, cue) for i, cue in find_negations(tokens, ignore) if clause_of[i] in clauses]
+        positive = not negs
+        never = any(cue == "never" for _, cue in negs)
+        anchor = next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None)
+        claim_stems = set()
+        for k in range(1, 4):
+            for i in range(len(stems) - k + 1):
+                claim_stems.add(tuple(stems[i : i + k]))
+        event = bool(c.item.event_terms & claim_stems)
+        return Reading(
+            positive=positive,
+            never=never,
+            anchor=anchor,
+            event=event,
+            hedged="hedge" in hedges,
+            future="future" in hedges,
+            numbers=tuple(numbers),
+        )
+
+    def _judge(self, c: Candidate, r: Reading, as_of: dt.date) -> Judgement | None:
+        a = c.item.assertion
+        if a.kind is Kind.RED_FLAG:
+            return judge_red_flag(a, r)
+        if a.kind is Kind.QUANTITY:
+            number = self._pick_number(c.item, r.numbers)
+            if number is None:
+                return None
+            j = judge_quantity(a, r, number, as_of)
+        else:
+            j = judge_fact(a, r, as_of)
+        if (r.hedged or r.future) and j.verdict in (Verdict.REFUTED, Verdict.OUTDATED):
+            return Judgement(Verdict.UNVERIFIED, "a hedged or forward-looking claim: a possibility is not refuted by the record", j.window, j.cues + ("hedge",))
+        return j
+
+    def _pick_number(self, item: CompiledAssertion, numbers: tuple[Number, ...]) -> Number | None:
+        """The number whose surrounding words name what the quantity counts."""
+        unit = (item.assertion.unit or "").lower()
+        want_pct = unit in ("percent", "%")
+        best: tuple[int, Number] | None = None
+        norm = self.ckb.normaliser
+        for num in numbers:
+            if (num.unit == "percent") != want_pct:
+                continue
+            after = norm.normalise(num.after[:60]).stems[:8]
+            before = norm.normalise(num.before[-30:]).stems[-4:]
+            ctx = set(after) | set(before)
+            overlap = max((len(cs & ctx) / len(cs) for cs in item.counts if cs), default=0.0)
+            if overlap >= 0.99 or (overlap >= 0.5 and len(item.counts) > 0):
+                score = int(overlap * 100)
+                if best is None or score > best[0]:
+                    best = (score, num)
+        return best[1] if best else None
+
+    # ------------------------------------------------------------------ results
+    def _result(self, text: str, as_of: dt.date, c: Candidate, j: Judgement, r: Reading, cues: list[str]) -> Result:
+        a = c.item.assertion
+        all_cues = list(cues)
+        if not r.positive:
+            all_cues.append("negation")
+        for cue in j.cues:
+            if cue not in all_cues:
+                all_cues.append(cue)
+        if r.hedged and "hedge" not in all_cues:
+            all_cues.append("hedge")
+        confidence = min(0.99, max(0.05, (0.55 + 0.45 * c.score / 100.0) * j.certainty * (0.8 if r.hedged else 1.0)))
+        judged_at = r.anchor.judge_date if (r.anchor is not None and r.anchor.kind != "mention" and r.anchor.start <= as_of) else as_of
+        return Result(
+            claim=text,
+            verdict=j.verdict,
+            confidence=round(confidence, 2),
+            judged_at=min(judged_at, as_of),
+            assertion=AssertionRef(id=a.id, statement=a.statement, valid_from=j.window[0], valid_until=j.window[1]),
+            note=j.note,
+            cues=tuple(all_cues),
+            sources=a.sources,
+            reason=a.reason,
+        )
+
+    def _unverified(self, text: str, as_of: dt.date, cues: list[str], note: str | None, score: float) -> Result:
+        return Result(
+            claim=text,
+            verdict=Verdict.UNVERIFIED,
+            confidence=round(max(0.1, min(0.9, 1.0 - score / 100.0)), 2),
+            judged_at=as_of,
+            assertion=None,
+            note=note,
+            cues=tuple(cues),
+        )
+
+
+def _scores(content: str, choices: list[str]) -> list[float]:
+    """Claim-to-phrasing similarity: mostly "does the claim contain the phrasing's words"
+    (token_set), a little "are they the same sentence" (token_sort). Both run batched in C.
+    Never partial_token_set_ratio: it scores 100 whenever one token is shared."""
+    tset = process.cdist([content], choices, scorer=fuzz.token_set_ratio, workers=1)[0]
+    tsort = process.cdist([content], choices, scorer=fuzz.token_sort_ratio, workers=1)[0]
+    return [0.7 * float(a) + 0.3 * float(b) for a, b in zip(tset, tsort)]

@@ -1,0 +1,68 @@
+"""The knowledge base compiled for matching: normalised terms, phrasings and a term index.
+
+Compiling is done once per knowledge base (and cached on disk by content hash, see
+`stemcheck.knowledge.cache`). Retrieval never scans every phrasing for every sentence:
+each assertion is indexed under the stems of one of its term groups, so a sentence only
+meets the assertions whose key terms it contains, and fuzzy scoring runs on those alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stemcheck.engine.text import NEGATION_WORDS, Normaliser
+from stemcheck.knowledge.loader import KnowledgeBase
+from stemcheck.model import Assertion
+
+DEFAULT_EVENT_TERMS = (
+    "approve", "approval", "license", "launch", "issue", "publish", "grant", "introduce", "enact", "adopt",
+    "promulgate", "first", "began", "start", "took effect", "came into force", "entered into force",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAssertion:
+    assertion: Assertion
+    groups: tuple[tuple[tuple[str, ...], ...], ...]  # term groups as stem tuples
+    phrasings: tuple[str, ...]  # content-stem strings for fuzzy scoring
+    event_terms: frozenset[tuple[str, ...]]
+    counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
+    negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
+
+
+@dataclass(frozen=True)
+class CompiledKB:
+    kb: KnowledgeBase
+    normaliser: Normaliser
+    items: tuple[CompiledAssertion, ...]
+    index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
+    domain_stems: frozenset[str]  # every term stem: a sentence without any is off-topic
+
+
+def compile_kb(kb: KnowledgeBase) -> CompiledKB:
+    norm = Normaliser(kb.aliases)
+    items: list[CompiledAssertion] = []
+    index: dict[str, set[int]] = {}
+    domain: set[str] = set()
+    for pos, a in enumerate(kb.assertions):
+        groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
+        phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
+        ev = a.event_terms if a.event_terms is not None else DEFAULT_EVENT_TERMS
+        event_terms = frozenset(norm.phrase(t) for t in ev if norm.phrase(t))
+        counts = tuple(frozenset(norm.phrase(c)) for c in a.counts)
+        negated = frozenset(t for g in groups for t in g if NEGATION_WORDS & set(t))
+        items.append(CompiledAssertion(a, groups, phrasings, event_terms, counts, negated))
+        # index under the group with the fewest distinct first stems (the most selective)
+        key_group = min(groups, key=lambda g: len({t[0] for t in g}))
+        for t in key_group:
+            index.setdefault(t[0], set()).add(pos)
+        for g in groups:
+            for t in g:
+                domain.update(t)
+    return CompiledKB(
+        kb=kb,
+        normaliser=norm,
+        items=tuple(items),
+        index={k: tuple(sorted(v)) for k, v in index.items()},
+        domain_stems=frozenset(domain),
+    )

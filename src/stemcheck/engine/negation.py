@@ -1,0 +1,64 @@
+"""Polarity: does the claim say the statement is false?
+
+A fuzzy score cannot tell "approved" from "not approved", so negation is read separately,
+on the token stream, with a few scoping rules that matter in practice:
+* a negation word inside one of the assertion's own terms ("no side effects") is part of
+  what the claim asserts, not a denial of it — the caller passes those spans as `ignore`;
+* fixed expressions that do not negate ("not only", "no doubt") are skipped;
+* an interjection ("The answer is no:") negates nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stemcheck.engine.text import Token
+
+SINGLE = {
+    "not": "negation", "no": "negation", "never": "never", "none": "negation", "neither": "negation",
+    "nor": "negation", "without": "negation", "nobody": "negation", "nothing": "negation", "nowhere": "negation",
+    "lack": "negation", "lacks": "negation", "lacking": "negation", "unapproved": "negation",
+    "unlicensed": "negation", "unauthorised": "negation", "unauthorized": "negation", "unproven": "negation",
+    "unregistered": "negation", "non-approved": "negation", "not-approved": "negation", "nonexistent": "negation",
+}
+# (words, cue); matched on lowercase surface tokens
+MULTI = [
+    (("no", "longer"), "no-longer"),
+    (("yet", "to"), "negation"),
+    (("has", "yet"), "negation"),
+    (("have", "yet"), "negation"),
+    (("is", "yet"), "negation"),
+    (("fail", "to"), "negation"),
+    (("fails", "to"), "negation"),
+    (("failed", "to"), "negation"),
+]
+NOT_NEGATING = [("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("whether", "or", "not"), ("if", "not")]
+_INTERJECTION_FOLLOWERS = {":", ".", ",", "!", ";", "-"}
+
+
+def find_negations(tokens: Sequence[Token], ignore: set[int] | None = None) -> list[tuple[int, str]]:
+    """Positions and cue names of negations in `tokens`, skipping indices in `ignore`."""
+    ignore = ignore or set()
+    words = [t.text for t in tokens]
+    skip: set[int] = set(ignore)
+    for phrase in NOT_NEGATING:
+        k = len(phrase)
+        for i in range(len(words) - k + 1):
+            if tuple(words[i : i + k]) == phrase:
+                skip.update(range(i, i + k))
+    out: list[tuple[int, str]] = []
+    used: set[int] = set()
+    for phrase, cue in MULTI:
+        k = len(phrase)
+        for i in range(len(words) - k + 1):
+            if tuple(words[i : i + k]) == phrase and not (skip & set(range(i, i + k))):
+                out.append((i, cue))
+                used.update(range(i, i + k))
+    for i, w in enumerate(words):
+        if i in skip or i in used or w not in SINGLE:
+            continue
+        if w == "no" and i + 1 < len(words) and words[i + 1] in _INTERJECTION_FOLLOWERS:
+            continue
+        out.append((i, SINGLE[w]))
+    out.sort()
+    return out

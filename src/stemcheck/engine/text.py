@@ -1,0 +1,206 @@
+"""Text normalisation shared by the knowledge compiler and the matcher.
+
+One function turns any text (a claim, a phrasing, a term) into the same token form:
+cleaned Unicode, aliases replaced by their canonical names, words cut to a rough stem.
+Because terms and phrasings go through exactly the same path as claims, knowledge authors
+can write "approved" and match "approval", or write "NMPA" and match "国家药监局".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from stemcheck.model import Alias, Jurisdiction
+
+# Zero-width, bidi controls and other format characters carry no meaning for matching and
+# are a classic way to make "approved" not look like "approved".
+_INVISIBLE = dict.fromkeys(
+    [c for c in range(0x200B, 0x2010)] + [c for c in range(0x202A, 0x202F)] + [c for c in range(0x2060, 0x2070)] + [0xFEFF, 0x00AD],
+    None,
+)
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": " - ", "\u2015": " - ", "\u2212": "-",
+        "\u3000": " ", "\u00a0": " ",
+        "\uff0c": ",", "\u3001": ",", "\u3002": ".", "\uff1b": ";", "\uff1a": ":", "\uff1f": "?", "\uff01": "!",
+    }
+)
+MAX_CLAIM_CHARS = 4000  # longer claims are judged on their first 4000 characters (cue "truncated")
+
+
+def clean(text: str) -> str:
+    """NFKC, no control/format characters, ASCII quotes and dashes, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_INVISIBLE).translate(_PUNCT_MAP)
+    text = "".join(ch if ch >= " " or ch in "\t\n" else " " for ch in text)
+    return text
+
+
+_CONTRACTIONS = [
+    (re.compile(r"\bcan't\b", re.I), "can not"),
+    (re.compile(r"\bwon't\b", re.I), "will not"),
+    (re.compile(r"\bcannot\b", re.I), "can not"),
+    (re.compile(r"n't\b", re.I), " not"),
+]
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)*"  # numbers, with thousands separators or decimals
+    r"|[A-Za-z][A-Za-z0-9]*(?:['.&-][A-Za-z0-9]+)*"  # words, with inner hyphens/apostrophes/dots
+    r"|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"  # CJK runs
+    r"|[^\sA-Za-z0-9]"  # any other single non-space character
+)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+STOPWORDS = frozenset(
+    """a an the of in on at to for and or by as with from into onto its it this that these those is are was were be been
+    being has have had do does did which who whom whose than then there their they them he she his her we our us you your
+    such also so very just can could would should will shall may might must about over under between among per each any some
+    all more most other own same only both either s""".split()
+)
+NEGATION_WORDS = frozenset({"not", "no", "never", "none", "neither", "nor", "without", "yet"})
+
+_SUFFIXES = (
+    "ations", "ation", "ments", "ment", "ings", "ing", "ness", "edly", "ied", "ies", "ers", "er", "ed", "es", "ic", "al", "ly", "s",
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A rough, deterministic stem: good enough to make approve/approved/approval meet."""
+    w = word.lower()
+    if len(w) <= 3 or not w.isascii() or not w.replace("-", "").isalpha():
+        return w
+    w = w.replace("iz", "is").replace("yse", "yze")
+    for _ in range(2):
+        for suf in _SUFFIXES:
+            if w.endswith(suf) and len(w) - len(suf) >= 3:
+                w = w[: -len(suf)] + ("y" if suf in ("ies", "ied") else "")
+                break
+        else:
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # lowercase surface form (or canonical alias word)
+    stem: str
+    word: bool  # False for punctuation and symbols
+    alias: bool = False  # produced by alias substitution
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    tokens: tuple[Token, ...]
+    jurisdictions: frozenset[Jurisdiction]
+    entities: frozenset[str]  # canonical names of aliases that fired
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(t.stem for t in self.tokens if t.word)
+
+    def content(self) -> str:
+        """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
+        return " ".join(t.stem for t in self.tokens if t.word and t.text not in STOPWORDS and t.text not in NEGATION_WORDS)
+
+
+def _is_acronym(variant: str) -> bool:
+    letters = [c for c in variant if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
+
+
+class Normaliser:
+    """Built once per knowledge base from its alias table; pure and reusable."""
+
+    def __init__(self, aliases: tuple[Alias, ...] | list[Alias]):
+        self._latin: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...], Jurisdiction | None, str]]] = {}
+        self._cjk: list[tuple[str, str]] = []
+        for al in aliases:
+            canon_tokens = tuple(t.lower() for t in _raw_tokens(clean(al.canonical)))
+            for variant in (al.canonical, *al.variants):
+                v = clean(variant).strip()
+                if not v:
+                    continue
+                if _CJK.search(v):
+                    self._cjk.append((v, al.canonical))
+                    continue
+                case_sensitive = _is_acronym(v)
+                vt = tuple(_raw_tokens(v))
+                key = vt[0] if case_sensitive else vt[0].lower()
+                entry = (vt if case_sensitive else tuple(t.lower() for t in vt), case_sensitive, canon_tokens, al.jurisdiction, al.canonical)
+                self._latin.setdefault(key, []).append(entry)
+        for entries in self._latin.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self._cjk.sort(key=lambda e: -len(e[0]))
+        self._cjk_juris = {al.canonical: al.jurisdiction for al in aliases}
+        self._canon_juris: dict[str, Jurisdiction | None] = {al.canonical: al.jurisdiction for al in aliases}
+
+    def normalise(self, text: str) -> Normalised:
+        text = clean(text[:MAX_CLAIM_CHARS] if len(text) > MAX_CLAIM_CHARS else text)
+        for pat, rep in _CONTRACTIONS:
+            text = pat.sub(rep, text)
+        if self._cjk and _CJK.search(text):
+            for variant, canonical in self._cjk:
+                if variant in text:
+                    text = text.replace(variant, f" {canonical} ")
+        raw = _raw_tokens(text)
+        out: list[Token] = []
+        juris: set[Jurisdiction] = set()
+        entities: set[str] = set()
+        i, n = 0, len(raw)
+        while i < n:
+            tok = raw[i]
+            low = tok.lower()
+            matched = False
+            for key in (tok, low) if tok != low else (tok,):
+                for vt, cs, canon, j, cname in self._latin.get(key, ()):
+                    k = len(vt)
+                    if i + k > n:
+                        continue
+                    window = raw[i : i + k] if cs else [t.lower() for t in raw[i : i + k]]
+                    if tuple(window) == vt:
+                        for c in canon:
+                            out.append(Token(c, stem(c), True, True))
+                        if j is not None:
+                            juris.add(j)
+                        entities.add(cname)
+                        i += k
+                        matched = True
+                        break
+                if matched:
+                    break
+            if matched:
+                continue
+            if tok in self._canon_juris and self._canon_juris[tok] is not None:  # canonical form written directly
+                juris.add(self._canon_juris[tok])  # type: ignore[arg-type]
+                entities.add(tok)
+            word = tok[0].isalnum()
+            out.append(Token(low, stem(low) if word else low, word))
+            i += 1
+        return Normalised(tuple(out), frozenset(juris), frozenset(entities))
+
+    def phrase(self, text: str) -> tuple[str, ...]:
+        """A term or phrase as a tuple of stems (how terms are stored and matched)."""
+        return self.normalise(text).stems
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def ngrams(stems: tuple[str, ...], max_n: int = 5) -> set[tuple[str, ...]]:
+    """Every contiguous run of up to `max_n` stems: phrase terms are looked up here."""
+    out: set[tuple[str, ...]] = set()
+    n = len(stems)
+    for i in range(n):
+        for k in range(1, max_n + 1):
+            if i + k > n:
+                break
+            out.add(stems[i : i + k])
+    return out

@@ -1,0 +1,23 @@
+"""Exit status as an enum (contract: DESIGN.md). 3 is ours: an internal error, never the input's fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from stemcheck.model import SEVERITY_RANK, Result, Severity
+
+
+class ExitCode(IntEnum):
+    OK = 0  # nothing at or above the fail threshold
+    FINDINGS = 1  # findings at or above the fail threshold
+    ERROR = 2  # usage, input, config or knowledge-base error
+    INTERNAL = 3  # a bug in stemcheck: please report it
+
+    @classmethod
+    def for_results(cls, results: Iterable[Result], fail_on: str) -> "ExitCode":
+        if fail_on == "never":
+            return cls.OK
+        threshold = SEVERITY_RANK[Severity(fail_on)]
+        worst = max((SEVERITY_RANK[r.severity] for r in results), default=0)
+        return cls.FINDINGS if worst >= threshold and worst > 0 else cls.OK

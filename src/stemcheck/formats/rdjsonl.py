@@ -1,0 +1,48 @@
+"""reviewdog diagnostics, one JSON object per line (rdjsonl). Columns are UTF-8 byte
+columns, as reviewdog expects, converted from the code-point columns of the scan."""
+
+from __future__ import annotations
+
+import json
+
+from stemcheck.formats.base import Formatter, Report
+from stemcheck.formats.findings import message, rule_id
+from stemcheck.model import Result, Severity
+
+SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO", Severity.NONE: "INFO"}
+
+
+class RdjsonlFormatter(Formatter):
+    name = "rdjsonl"
+    modes = frozenset({"scan"})
+    streams = True
+
+    def render(self, report: Report) -> str:
+        out = [self.render_one(r, report) for r in report.results]
+        for n in report.notices:
+            d = {
+                "message": n.message,
+                "location": {"path": n.path, "range": {"start": {"line": n.line, "column": n.column}}},
+                "severity": "INFO",
+                "source": {"name": "stemcheck"},
+                "code": {"value": n.rule},
+            }
+            out.append(json.dumps(d, ensure_ascii=False) + "\n")
+        return "".join(out)
+
+    def render_one(self, r: Result, report: Report) -> str:
+        d: dict = {"message": message(r), "severity": SEVERITY[r.severity], "source": {"name": "stemcheck"}}
+        code: dict = {"value": rule_id(r)}
+        if r.sources:
+            code["url"] = r.sources[0].url
+        d["code"] = code
+        if r.location:
+            l = r.location
+            d["location"] = {
+                "path": l.path,
+                "range": {
+                    "start": {"line": l.line, "column": l.byte_column or l.column},
+                    "end": {"line": l.end_line, "column": l.byte_end_column or l.end_column},
+                },
+            }
+        return json.dumps(d, ensure_ascii=False) + "\n"

@@ -1,0 +1,187 @@
+"""Load and validate knowledge directories into one `KnowledgeBase`.
+
+The loader knows the model, not the matcher: it returns validated assertions and aliases,
+with the file and line each came from, and reports every problem it can find (not only
+the first) so that `stemcheck kb validate` is a useful linter for knowledge authors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from stemcheck.errors import KnowledgeError
+from stemcheck.knowledge.yamlsafe import Marks, read_yaml
+from stemcheck.model import Alias, AliasFile, Assertion, TopicFile
+
+ALIAS_FILE = "aliases.yaml"
+
+
+@dataclass(frozen=True)
+class Origin:
+    path: str
+    line: int
+    topic: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Validated knowledge: assertions in load order, the merged alias table, and origins."""
+
+    assertions: tuple[Assertion, ...]
+    aliases: tuple[Alias, ...]
+    origins: dict[str, Origin] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)  # topic -> title
+
+    def get(self, assertion_id: str) -> Assertion | None:
+        for a in self.assertions:
+            if a.id == assertion_id:
+                return a
+        return None
+
+
+def builtin_dir() -> Path:
+    """The knowledge shipped with stemcheck: inside the wheel, or the checkout's ./knowledge."""
+    packaged = Path(str(resources.files("stemcheck"))) / "_knowledge"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "knowledge"
+
+
+def knowledge_files(dirs: list[Path]) -> list[Path]:
+    """Every knowledge file in `dirs`, in a stable order (aliases first within a directory)."""
+    out: list[Path] = []
+    for d in dirs:
+        if d.is_file():
+            out.append(d)
+            continue
+        if not d.is_dir():
+            raise KnowledgeError(f"{d}: knowledge directory not found")
+        files = sorted(p for p in d.rglob("*.y*ml") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(d).parts))
+        files.sort(key=lambda p: (p.name != ALIAS_FILE, str(p.relative_to(d))))
+        out.extend(files)
+    return out
+
+
+def content_hash(files: list[Path]) -> str:
+    """A digest of every knowledge file's name and bytes: the compiled cache's key."""
+    h = hashlib.sha256()
+    for p in files:
+        h.update(str(p).encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError as e:
+            raise KnowledgeError(f"{p}: cannot read: {e.strerror or e}") from None
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_knowledge(dirs: list[Path]) -> KnowledgeBase:
+    """Load every file in `dirs`; raise KnowledgeError listing all problems found."""
+    return load_files(knowledge_files(dirs))
+
+
+def load_files(files: list[Path]) -> KnowledgeBase:
+    problems: list[str] = []
+    assertions: list[Assertion] = []
+    aliases: list[Alias] = []
+    origins: dict[str, Origin] = {}
+    alias_origin: dict[str, str] = {}
+    topics: dict[str, str] = {}
+    for path in files:
+        try:
+            data, marks = read_yaml(path)
+        except KnowledgeError as e:
+            problems.extend(e.problems)
+            continue
+        name = str(path)
+        if not isinstance(data, dict):
+            problems.append(f"{name}:1: expected a mapping with `topic:` and `assertions:` (or `aliases:`)")
+            continue
+        if "topic" not in data and set(data) <= {"aliases"}:
+            parsed = _validate(AliasFile, data, marks, name, problems)
+            file_aliases = parsed.aliases if parsed else ()
+        else:
+            parsed_topic = _validate_topic(data, marks, name, problems)
+            if parsed_topic is None:
+                continue
+            topic = parsed_topic.topic
+            expected = topic.replace(".", "-")
+            if path.stem != expected:
+                problems.append(f"{name}:{marks.line_of(('topic',)) or 1}: topic {topic!r} belongs in a file named {expected}.yaml")
+            if topic in topics:
+                problems.append(f"{name}:{marks.line_of(('topic',)) or 1}: topic {topic!r} is defined in two files")
+            topics[topic] = parsed_topic.title or topic
+            file_aliases = parsed_topic.aliases
+            for i, a in enumerate(parsed_topic.assertions):
+                line = marks.line_of(("assertions", i)) or 1
+                if not a.id.startswith(topic + "."):
+                    problems.append(f"{name}:{line}: {a.id}: id must start with the file's topic {topic!r}")
+                if a.id in origins:
+                    o = origins[a.id]
+                    problems.append(f"{name}:{line}: {a.id}: duplicate id (first defined at {o.path}:{o.line})")
+                    continue
+                origins[a.id] = Origin(name, line, topic)
+                assertions.append(a)
+        for i, al in enumerate(file_aliases):
+            key = al.canonical.strip().lower()
+            if key in alias_origin:
+                line = marks.line_of(("aliases", i)) or 1
+                problems.append(f"{name}:{line}: alias {al.canonical!r} is already defined in {alias_origin[key]}")
+                continue
+            alias_origin[key] = name
+            aliases.append(al)
+    problems.extend(_cross_checks(assertions, origins))
+    if problems:
+        raise KnowledgeError(problems[0], problems)
+    return KnowledgeBase(tuple(assertions), tuple(aliases), origins, topics)
+
+
+def _validate_topic(data: dict, marks: Marks, name: str, problems: list[str]) -> TopicFile | None:
+    """Validate a topic file, applying `defaults` to each assertion first."""
+    defaults = data.get("defaults") or {}
+    if isinstance(defaults, dict) and isinstance(data.get("assertions"), list):
+        merged = []
+        for item in data["assertions"]:
+            if isinstance(item, dict):
+                item = {**{k: v for k, v in defaults.items() if v is not None}, **item}
+            merged.append(item)
+        data = {**data, "assertions": merged}
+    return _validate(TopicFile, data, marks, name, problems)
+
+
+def _validate(model, data: dict, marks: Marks, name: str, problems: list[str]):
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = marks.line_of(loc) or 1
+            ident = ""
+            if len(loc) >= 2 and loc[0] == "assertions" and isinstance(loc[1], int):
+                items = data.get("assertions") or []
+                if loc[1] < len(items) and isinstance(items[loc[1]], dict):
+                    ident = f"{items[loc[1]].get('id', '?')}: "
+                loc = loc[2:]
+            field_path = ".".join(str(x) for x in loc) or "(file)"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            problems.append(f"{name}:{line}: {ident}{field_path}: {msg}")
+        return None
+
+
+def _cross_checks(assertions: list[Assertion], origins: dict[str, Origin]) -> list[str]:
+    """Checks that need the whole base: example verdicts that the kind cannot produce."""
+    problems = []
+    for a in assertions:
+        o = origins[a.id]
+        for ex in a.examples:
+            if a.kind.value == "red-flag" and any(v.value in ("outdated",) for v in ex.acceptable) and len(ex.acceptable) == 1:
+                problems.append(f"{o.path}:{o.line}: {a.id}: a red-flag is never outdated (example {ex.claim!r})")
+    return problems
