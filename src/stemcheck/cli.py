@@ -164,6 +164,7 @@ def check(
     color: ColorOpt = Color.auto,
     output: Output = None,
     no_cache: NoCache = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Also list every candidate assertion with its score (stderr).")] = False,
 ) -> None:
     """Check claims and print a verdict with the assertion, its validity window and sources."""
     from stemcheck.formats import CHECK_FORMATS, FORMATTERS, Report
@@ -176,6 +177,11 @@ def check(
         raise UsageError("no claim given: pass claims as arguments, '-' for stdin, or --from-file FILE")
     checker = load(kb, no_cache)
     formatter = FORMATTERS[fmt]()
+    if explain:
+        for t in texts:
+            print(f"explain: {t}", file=sys.stderr)
+            for aid, score, verdict, note in checker.explain(t, day):
+                print(f"  {score:5.1f}  {verdict:<10} {aid}  {note or ''}", file=sys.stderr)
     report = Report(command="check", as_of=day, results=(), color=use_color(color, output))
     if formatter.streams and output is None:
         results = []

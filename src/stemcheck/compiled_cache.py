@@ -37,7 +37,7 @@ def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
     files = knowledge_files(dirs)
     if not use_cache or os.environ.get("STEMCHECK_NO_CACHE"):
         return compile_kb(load_files(files))
-    key = f"{__version__}-{_FORMAT}-{content_hash(files)[:40]}"
+    key = f"{__version__}-{_FORMAT}-{content_hash(files)[:32]}-{_code_stamp()}"
     path = cache_dir() / f"kb-{key}.pickle"
     try:
         with open(path, "rb") as fh:
@@ -49,6 +49,20 @@ def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
     ckb = compile_kb(load_files(files))
     _store(path, ckb)
     return ckb
+
+
+def _code_stamp() -> str:
+    """Size and mtime of the code that compiles knowledge: a development checkout that
+    changes the tokenizer must not reuse knowledge compiled by the old one."""
+    import hashlib
+
+    import stemcheck.engine as engine_pkg
+
+    h = hashlib.sha256()
+    for p in sorted(Path(engine_pkg.__file__).parent.glob("*.py")):
+        st = p.stat()
+        h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:12]
 
 
 def _store(path: Path, ckb: CompiledKB) -> None:

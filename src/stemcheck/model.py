@@ -132,6 +132,7 @@ class Assertion(_Strict):
     statement: str = Field(min_length=1)
     jurisdiction: Jurisdiction
     terms: tuple[tuple[str, ...], ...] = Field(min_length=1)
+    unless: tuple[str, ...] = ()  # terms that rule the assertion out ("approved for clinical trials")
     phrasings: tuple[str, ...] = ()
     timeline: tuple[Period, ...] = ()
     event_terms: tuple[str, ...] | None = None

@@ -14,12 +14,12 @@ supported is the worst error this tool can make.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from stemcheck.engine.compiled import CompiledAssertion, CompiledKB
-from stemcheck.engine.hedge import find_hedges
+from stemcheck.engine.hedge import debunks, find_hedges
 from stemcheck.engine.judge import Judgement, Reading, judge_fact, judge_quantity, judge_red_flag
 from stemcheck.engine.negation import find_negations
 from stemcheck.engine.numbers import Number, find_numbers
@@ -30,8 +30,8 @@ from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
 MIN_SCORE = 40.0  # fuzzy floor for a term-gated candidate to be considered at all
 RED_FLAG_FLOOR = 65.0  # a red-flag is defined by its terms; its phrasings only rank it
 MARGIN = 12.0  # candidates this close to the best one compete on severity
-MAX_NGRAM = 5
-_CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "yet,"})
+MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
+_CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "if", "unless", "because", "whether"})
 _RANK = {Verdict.REFUTED: 4, Verdict.MISLEADING: 3, Verdict.OUTDATED: 2, Verdict.SUPPORTED: 1, Verdict.UNVERIFIED: 0}
 
 
@@ -43,18 +43,38 @@ class Candidate:
 
 
 class Checker:
-    """Judges claims against one compiled knowledge base. Holds no mutable state."""
+    """Judges claims against one compiled knowledge base. Holds no mutable state.
 
-    def __init__(self, ckb: CompiledKB):
+    A claim that names no jurisdiction is read in its context (the jurisdictions named
+    earlier in the same document) or, failing that, in `default_jurisdictions` (China:
+    the tool's focus); the result then carries the cue "assumed-XX".
+    """
+
+    def __init__(self, ckb: CompiledKB, default_jurisdictions: frozenset[Jurisdiction] = frozenset({Jurisdiction.CN})):
         self.ckb = ckb
+        self.default_jurisdictions = default_jurisdictions
 
     # ------------------------------------------------------------------ public
-    def check(self, claim: str, as_of: dt.date) -> Result:
+    def check(self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None) -> Result:
+        return self.check_in_context(claim, as_of, context)[0]
+
+    def check_in_context(
+        self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None
+    ) -> tuple[Result, frozenset[Jurisdiction]]:
+        """The result, and the jurisdictions the claim itself names (the next sentence's context)."""
         text = claim.strip()
         cues: list[str] = []
         if len(text) > MAX_CLAIM_CHARS:
             cues.append("truncated")
         norm = self.ckb.normaliser.normalise(text)
+        named = norm.jurisdictions
+        if not named:
+            assumed = context if context else self.default_jurisdictions
+            norm = replace(norm, jurisdictions=frozenset(assumed))
+            cues.extend(f"assumed-{j.value}" for j in sorted(assumed))
+        return self._check(text, norm, as_of, cues), named
+
+    def _check(self, text: str, norm: Normalised, as_of: dt.date, cues: list[str]) -> Result:
         cands = self.candidates(norm)
         if not cands:
             return self._unverified(text, as_of, cues, "no assertion in the knowledge base matches this claim", 0.0)
@@ -78,6 +98,19 @@ class Checker:
         c, j, reading = max(pool, key=lambda x: (_RANK[x[1].verdict], x[0].score))
         return self._result(text, as_of, c, j, reading, cues)
 
+    def explain(self, claim: str, as_of: dt.date) -> list[tuple[str, float, str, str | None]]:
+        """Every candidate with its score and the verdict it alone would give (for --explain)."""
+        norm = self.ckb.normaliser.normalise(claim.strip())
+        cleaned = clean(claim.strip()[:MAX_CLAIM_CHARS])
+        anchors = find_anchors(cleaned, as_of)
+        numbers = find_numbers(cleaned, date_spans(cleaned, as_of))
+        hedges = find_hedges(norm.tokens)
+        out = []
+        for c in sorted(self.candidates(norm), key=lambda c: -c.score):
+            j = self._judge(c, self._read(norm, c, anchors, numbers, hedges), as_of)
+            out.append((c.item.assertion.id, round(c.score, 1), j.verdict.value if j else "undecided", j.note if j else None))
+        return out
+
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
         words = [t for t in norm.tokens if t.word]
@@ -98,6 +131,8 @@ class Checker:
             item = self.ckb.items[pos]
             a = item.assertion
             if a.jurisdiction is not Jurisdiction.GLOBAL and a.jurisdiction not in norm.jurisdictions:
+                continue
+            if any(t in positions for t in item.unless):
                 continue
             hits: list[tuple[int, int]] = []
             ok = True
@@ -177,6 +212,7 @@ class Checker:
             hedged="hedge" in hedges,
             future="future" in hedges,
             numbers=tuple(numbers),
+            debunks=debunks(tokens),
         )
 
     def _judge(self, c: Candidate, r: Reading, as_of: dt.date) -> Judgement | None:
@@ -200,11 +236,17 @@ class Checker:
         want_pct = unit in ("percent", "%")
         best: tuple[int, Number] | None = None
         norm = self.ckb.normaliser
-        for num in numbers:
+        for k, num in enumerate(numbers):
             if (num.unit == "percent") != want_pct:
                 continue
-            after = norm.normalise(num.after[:60]).stems[:8]
-            before = norm.normalise(num.before[-30:]).stems[-4:]
+            after_text = num.after[:60]
+            if k + 1 < len(numbers) and numbers[k + 1].start - num.end < len(after_text):
+                after_text = after_text[: max(0, numbers[k + 1].start - num.end)]
+            before_text = num.before[-30:]
+            if k > 0 and num.start - numbers[k - 1].end < len(before_text):
+                before_text = before_text[len(before_text) - max(0, num.start - numbers[k - 1].end) :]
+            after = norm.normalise(after_text).stems[:8]
+            before = norm.normalise(before_text).stems[-4:]
             ctx = set(after) | set(before)
             overlap = max((len(cs & ctx) / len(cs) for cs in item.counts if cs), default=0.0)
             if overlap >= 0.99 or (overlap >= 0.5 and len(item.counts) > 0):
@@ -224,7 +266,9 @@ class Checker:
                 all_cues.append(cue)
         if r.hedged and "hedge" not in all_cues:
             all_cues.append("hedge")
-        confidence = min(0.99, max(0.05, (0.55 + 0.45 * c.score / 100.0) * j.certainty * (0.8 if r.hedged else 1.0)))
+        assumed = any(cue.startswith("assumed-") for cue in cues)
+        factor = j.certainty * (0.8 if r.hedged else 1.0) * (0.85 if assumed else 1.0)
+        confidence = min(0.99, max(0.05, (0.55 + 0.45 * c.score / 100.0) * factor))
         judged_at = r.anchor.judge_date if (r.anchor is not None and r.anchor.kind != "mention" and r.anchor.start <= as_of) else as_of
         return Result(
             claim=text,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stemcheck.engine.text import NEGATION_WORDS, Normaliser
+from stemcheck.engine.negation import CUE_WORDS
+from stemcheck.engine.text import Normaliser
 from stemcheck.knowledge.loader import KnowledgeBase
 from stemcheck.model import Assertion
 
@@ -24,6 +25,7 @@ DEFAULT_EVENT_TERMS = (
 class CompiledAssertion:
     assertion: Assertion
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # term groups as stem tuples
+    unless: tuple[tuple[str, ...], ...]  # any of these in the claim rules the assertion out
     phrasings: tuple[str, ...]  # content-stem strings for fuzzy scoring
     event_terms: frozenset[tuple[str, ...]]
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
@@ -50,8 +52,11 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         ev = a.event_terms if a.event_terms is not None else DEFAULT_EVENT_TERMS
         event_terms = frozenset(norm.phrase(t) for t in ev if norm.phrase(t))
         counts = tuple(frozenset(norm.phrase(c)) for c in a.counts)
-        negated = frozenset(t for g in groups for t in g if NEGATION_WORDS & set(t))
-        items.append(CompiledAssertion(a, groups, phrasings, event_terms, counts, negated))
+        negated = frozenset(
+            norm.phrase(t) for group in a.terms for t in group if CUE_WORDS & {tok.text for tok in norm.normalise(t).tokens}
+        )
+        unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
+        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated))
         # index under the group with the fewest distinct first stems (the most selective)
         key_group = min(groups, key=lambda g: len({t[0] for t in g}))
         for t in key_group:

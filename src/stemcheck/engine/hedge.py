@@ -17,12 +17,36 @@ HEDGES = frozenset(
 FUTURE = frozenset("will expected poised going anticipated forecast projected".split())
 
 
+_MONTH_CONTEXT = frozenset("in by since until till on of early late mid end from before after through".split())
+
+
 def find_hedges(tokens: Sequence[Token]) -> list[str]:
-    """Cue names found: 'hedge' and/or 'future', each at most once."""
-    words = {t.text for t in tokens}
+    """Cue names found: 'hedge' and/or 'future', each at most once. "May" the month
+    ("by May 2025", "May 4") is not a hedge."""
+    words = set()
+    for i, t in enumerate(tokens):
+        if t.text == "may":
+            prev = tokens[i - 1].text if i else ""
+            nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+            if prev in _MONTH_CONTEXT or nxt[:1].isdigit():
+                continue
+        words.add(t.text)
     cues = []
     if words & HEDGES:
         cues.append("hedge")
     if words & FUTURE:
         cues.append("future")
     return cues
+
+
+# Words that frame a hype claim as something to beware of: "the NHC warned that 'cures
+# everything' claims are scams" reports a red flag, it does not make one.
+DEBUNK = frozenset(
+    "warn warns warned warning warnings scam scams fraud fraudulent frauds beware misleading deceptive deceptively "
+    "bogus false falsely illegal illegally unfounded debunk debunked caution cautions cautioned cautioning lure lured "
+    "luring lures hype hyped exaggerated exaggerate rumor rumors rumour rumours myth myths".split()
+)
+
+
+def debunks(tokens: Sequence[Token]) -> bool:
+    return any(t.text in DEBUNK for t in tokens)

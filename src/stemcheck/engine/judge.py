@@ -26,6 +26,7 @@ class Reading:
     hedged: bool
     future: bool
     numbers: tuple[Number, ...] = ()
+    debunks: bool = False  # the claim reports the red flag as a warning ("... are scams")
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ def _judge_event(a: Assertion, r: Reading, as_of: dt.date) -> Judgement:
             return Judgement(
                 Verdict.REFUTED, f"it happened on {p.start.isoformat()}, not {anchor.text}: {_describe(p)}", (p.start, p.until), ("time-anchor", "wrong-date")
             )
+        here = state_at(a.timeline, anchor.end)
+        if here is not None and not any(p.holds for p in a.timeline):  # it never happened at all
+            return Judgement(Verdict.REFUTED, f"at {anchor.text}: {_describe(here)}", window, ("time-anchor",))
         return Judgement(Verdict.UNVERIFIED, "the knowledge base records no date for this event", window)
     if inside:
         p = inside[0]
@@ -144,13 +148,16 @@ def _judge_event(a: Assertion, r: Reading, as_of: dt.date) -> Judgement:
 
 
 def judge_red_flag(a: Assertion, r: Reading) -> Judgement:
+    if r.debunks:
+        return Judgement(Verdict.SUPPORTED, a.reason, (None, None), ("red-flag", "debunk"))
     if r.positive:
         return Judgement(Verdict.MISLEADING, a.reason, (None, None), ("red-flag",))
     return Judgement(Verdict.SUPPORTED, a.reason, (None, None), ("red-flag",))
 
 
 def judge_quantity(a: Assertion, r: Reading, number: Number, as_of: dt.date) -> Judgement:
-    anchored = r.anchor is not None and r.anchor.kind != "mention"
+    # "since 2017" and "after 2020" count up to now; only "as of", "by", "in" move the date
+    anchored = r.anchor is not None and r.anchor.kind not in ("mention", "since", "after")
     day = r.anchor.judge_date if anchored else as_of
     series = a.series
     point: SeriesPoint | None = None
@@ -164,9 +171,10 @@ def judge_quantity(a: Assertion, r: Reading, number: Number, as_of: dt.date) -> 
     if point is None:
         return Judgement(Verdict.UNVERIFIED, f"no figure recorded before {series[0].on.isoformat()}", (series[0].on, None), ("number",))
     window = (point.on, None)
-    fits = agrees(number, point.value, point.bound, a.tolerance)
-    if not r.positive:
-        fits = not fits
+    # only a negation right before the number denies it ("not 56"); "no longer needs insulin"
+    # elsewhere in the sentence says nothing about the count
+    denied = number.before.rstrip().lower().endswith(("not", "never", "n't"))
+    fits = agrees(number, point.value, point.bound, a.tolerance) != denied
     stated = _quantity_text(a, point)
     cues = ("number",) + (("time-anchor",) if anchored else ())
     if fits:
@@ -180,7 +188,7 @@ def judge_quantity(a: Assertion, r: Reading, number: Number, as_of: dt.date) -> 
             note += f"; latest: {_quantity_text(a, later[-1])}"
         return Judgement(Verdict.SUPPORTED, note, window, cues, certainty)
     if not anchored:
-        earlier = [p for p in series if p.on < point.on and agrees(number, p.value, p.bound, a.tolerance) == r.positive]
+        earlier = [p for p in series if p.on < point.on and agrees(number, p.value, p.bound, a.tolerance) != denied]
         if earlier:
             e = earlier[-1]
             return Judgement(Verdict.OUTDATED, f"matches {_quantity_text(a, e)}; now {stated}", window, cues)

@@ -20,10 +20,19 @@ SINGLE = {
     "lack": "negation", "lacks": "negation", "lacking": "negation", "unapproved": "negation",
     "unlicensed": "negation", "unauthorised": "negation", "unauthorized": "negation", "unproven": "negation",
     "unregistered": "negation", "non-approved": "negation", "not-approved": "negation", "nonexistent": "negation",
+    # verbs that deny a permission: "China banned charging patients" = patients may not be charged
+    "ban": "prohibition", "bans": "prohibition", "banned": "prohibition", "banning": "prohibition",
+    "prohibit": "prohibition", "prohibits": "prohibition", "prohibited": "prohibition", "prohibiting": "prohibition",
+    "forbid": "prohibition", "forbids": "prohibition", "forbade": "prohibition", "forbidden": "prohibition",
+    "outlaw": "prohibition", "outlawed": "prohibition", "barred": "prohibition",
 }
+CUE_WORDS = frozenset(SINGLE) | {"yet", "longer", "fail", "fails", "failed"}
 # (words, cue); matched on lowercase surface tokens
 MULTI = [
     (("no", "longer"), "no-longer"),
+    (("non", "approved"), "negation"),
+    (("non", "licensed"), "negation"),
+    (("not", "yet"), "negation"),
     (("yet", "to"), "negation"),
     (("has", "yet"), "negation"),
     (("have", "yet"), "negation"),

@@ -41,6 +41,7 @@ def clean(text: str) -> str:
     return text
 
 
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s?\b")
 _CONTRACTIONS = [
     (re.compile(r"\bcan't\b", re.I), "can not"),
     (re.compile(r"\bwon't\b", re.I), "will not"),
@@ -49,8 +50,8 @@ _CONTRACTIONS = [
 ]
 _TOKEN = re.compile(
     r"\d+(?:[.,]\d+)*"  # numbers, with thousands separators or decimals
-    r"|[A-Za-z][A-Za-z0-9]*(?:['.&-][A-Za-z0-9]+)*"  # words, with inner hyphens/apostrophes/dots
-    r"|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"  # CJK runs
+    r"|[A-Za-z][A-Za-z0-9]*(?:['.&][A-Za-z0-9]+)*"  # words (hyphens split: "FDA-approved" is FDA + approved)
+    r"|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # CJK: one character per token; terms match as runs
     r"|[^\sA-Za-z0-9]"  # any other single non-space character
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -122,9 +123,9 @@ class Normaliser:
         self._latin: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...], Jurisdiction | None, str]]] = {}
         self._cjk: list[tuple[str, str]] = []
         for al in aliases:
-            canon_tokens = tuple(t.lower() for t in _raw_tokens(clean(al.canonical)))
+            canon_tokens = tuple(t.lower() for t in _raw_tokens(prepare(al.canonical)))
             for variant in (al.canonical, *al.variants):
-                v = clean(variant).strip()
+                v = prepare(variant).strip()
                 if not v:
                     continue
                 if _CJK.search(v):
@@ -138,13 +139,9 @@ class Normaliser:
         for entries in self._latin.values():
             entries.sort(key=lambda e: -len(e[0]))
         self._cjk.sort(key=lambda e: -len(e[0]))
-        self._cjk_juris = {al.canonical: al.jurisdiction for al in aliases}
-        self._canon_juris: dict[str, Jurisdiction | None] = {al.canonical: al.jurisdiction for al in aliases}
 
     def normalise(self, text: str) -> Normalised:
-        text = clean(text[:MAX_CLAIM_CHARS] if len(text) > MAX_CLAIM_CHARS else text)
-        for pat, rep in _CONTRACTIONS:
-            text = pat.sub(rep, text)
+        text = prepare(text[:MAX_CLAIM_CHARS] if len(text) > MAX_CLAIM_CHARS else text)
         if self._cjk and _CJK.search(text):
             for variant, canonical in self._cjk:
                 if variant in text:
@@ -177,9 +174,6 @@ class Normaliser:
                     break
             if matched:
                 continue
-            if tok in self._canon_juris and self._canon_juris[tok] is not None:  # canonical form written directly
-                juris.add(self._canon_juris[tok])  # type: ignore[arg-type]
-                entities.add(tok)
             word = tok[0].isalnum()
             out.append(Token(low, stem(low) if word else low, word))
             i += 1
@@ -188,6 +182,15 @@ class Normaliser:
     def phrase(self, text: str) -> tuple[str, ...]:
         """A term or phrase as a tuple of stems (how terms are stored and matched)."""
         return self.normalise(text).stems
+
+
+def prepare(text: str) -> str:
+    """clean() plus the rewrites that make tokens comparable: contractions expanded
+    ("hasn't" -> "has not") and possessives split off ("China's" -> "China 's")."""
+    text = clean(text)
+    for pat, rep in _CONTRACTIONS:
+        text = pat.sub(rep, text)
+    return _POSSESSIVE.sub(lambda m: " " + m.group(0), text)
 
 
 def _raw_tokens(text: str) -> list[str]:

@@ -91,7 +91,7 @@ def load_files(files: list[Path]) -> KnowledgeBase:
     assertions: list[Assertion] = []
     aliases: list[Alias] = []
     origins: dict[str, Origin] = {}
-    alias_origin: dict[str, str] = {}
+    alias_origin: dict[str, tuple[str, int]] = {}  # canonical -> (file, position in `aliases`)
     topics: dict[str, str] = {}
     for path in files:
         try:
@@ -131,10 +131,20 @@ def load_files(files: list[Path]) -> KnowledgeBase:
         for i, al in enumerate(file_aliases):
             key = al.canonical.strip().lower()
             if key in alias_origin:
-                line = marks.line_of(("aliases", i)) or 1
-                problems.append(f"{name}:{line}: alias {al.canonical!r} is already defined in {alias_origin[key]}")
+                first_file, pos = alias_origin[key]
+                first = aliases[pos]
+                if first.jurisdiction != al.jurisdiction:
+                    line = marks.line_of(("aliases", i)) or 1
+                    problems.append(
+                        f"{name}:{line}: alias {al.canonical!r} is defined in {first_file} with jurisdiction "
+                        f"{first.jurisdiction}, here with {al.jurisdiction}"
+                    )
+                    continue
+                # the same entity named again (a user's knowledge on top of the built-in): merge variants
+                merged = tuple(dict.fromkeys(first.variants + al.variants))
+                aliases[pos] = first.model_copy(update={"variants": merged})
                 continue
-            alias_origin[key] = name
+            alias_origin[key] = (name, len(aliases))
             aliases.append(al)
     problems.extend(_cross_checks(assertions, origins))
     if problems:

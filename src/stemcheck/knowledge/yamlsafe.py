@@ -11,6 +11,7 @@ Tags outside the safe set (`!!python/object`, ...) are refused by the SafeLoader
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,21 @@ def read_yaml(path: Path) -> tuple[Any, Marks]:
     return parse_yaml(text, str(path))
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false. In YAML 1.1 `on:`, `no` and `yes`
+    are booleans, which turns a series point's `on:` key into True and Norway's code into False."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Marks]:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:

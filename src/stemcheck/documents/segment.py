@@ -1,0 +1,348 @@
+"""Markdown, HTML and plain text -> sentences with exact 1-based line and column.
+
+The method: build a *masked* copy of the document, the same length as the source, in
+which everything that is not prose (front matter, code fences, inline code, link targets,
+HTML tags and comments, script/style) is replaced by spaces, newlines kept. Sentences are
+cut from the masked text, so every offset in it is an offset in the source and positions
+are exact without any bookkeeping. Markdown block structure comes from markdown-it-py (a
+CommonMark parser that reports source line maps); HTML from the standard library's
+streaming parser. Columns are counted in Unicode code points; `LineIndex` also gives UTF-8
+byte columns for formats that want them (rdjsonl).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from html import unescape
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 "
+    "h5 h6 header hr html li main nav ol p section summary table tbody td tfoot th thead title tr ul".split()
+)
+SKIP_TAGS = frozenset("script style pre code noscript template svg math head title textarea".split())
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # whitespace-collapsed prose
+    start: int  # offsets into the source text
+    end: int
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Comment:
+    start: int
+    end: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Document:
+    sentences: list[Sentence]
+    comments: list[Comment]
+    front_matter: str | None = None
+
+
+class LineIndex:
+    """Offsets -> (line, column) in code points, and UTF-8 byte columns."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0]
+        for m in re.finditer("\n", text):
+            self.starts.append(m.end())
+
+    def position(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def byte_column(self, offset: int) -> int:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return len(self.text[self.starts[i] : offset].encode("utf-8", "surrogatepass")) + 1
+
+
+# --------------------------------------------------------------------------- sentences
+
+_ABBREV = frozenset(
+    "mr mrs ms dr prof sr jr st no nos vs etc e.g i.e approx fig figs inc ltd co corp dept univ gov jan feb mar apr jun jul aug "
+    "sep sept oct nov dec u.s u.k u.n e.u p.r.c al ph.d m.d cf ca vol pp".split()
+)
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』)]*")
+
+
+def split_sentences(masked: str, start: int, end: int, heading: bool = False, out: list[Sentence] | None = None) -> list[Sentence]:
+    """Cut masked[start:end] into sentences; offsets stay source offsets."""
+    out = [] if out is None else out
+    pos = start
+    for m in _END.finditer(masked, start, end):
+        stop = m.end()
+        if masked[m.start()] == "." and _is_abbreviation(masked, m.start(), pos):
+            continue
+        if masked[m.start()] == "." and stop < end:  # "3.5", "U.S.A" have no space; here the next char is a space
+            nxt = masked[stop:end].lstrip()
+            if nxt and nxt[0].islower():
+                continue
+        _emit(masked, pos, stop, heading, out)
+        pos = stop
+    _emit(masked, pos, end, heading, out)
+    return out
+
+
+def _is_abbreviation(masked: str, dot: int, floor: int) -> bool:
+    j = dot
+    while j > floor and not masked[j - 1].isspace():
+        j -= 1
+    word = masked[j:dot].lower().strip("(\"'")
+    if word in _ABBREV:
+        return True
+    return len(word) == 1 and word.isalpha()  # initials: "J. Smith"
+
+
+def _emit(masked: str, start: int, end: int, heading: bool, out: list[Sentence]) -> None:
+    while start < end and masked[start].isspace():
+        start += 1
+    while end > start and masked[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return
+    text = " ".join(masked[start:end].split())
+    if any(ch.isalnum() for ch in text):
+        out.append(Sentence(text, start, end, heading))
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+def segment_text(text: str) -> Document:
+    """Paragraphs are separated by blank lines; a short one-line paragraph without final
+    punctuation is a heading ("PART 01", "Looking to the Future")."""
+    sentences: list[Sentence] = []
+    for start, end in _paragraphs(text):
+        block = text[start:end]
+        heading = "\n" not in block.strip() and not block.rstrip().endswith((".", "!", "?", "。", "！", "？", '"', "”")) and len(block.split()) <= 15
+        split_sentences(text.replace("\n", " ") if False else text, start, end, heading, sentences)
+    return Document(sentences, _plain_comments(text))
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for m in re.finditer(r"\n[ \t\r]*\n", text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    # a line of its own that looks like a title also ends a paragraph in plain text
+    refined = []
+    for s, e in out:
+        lines = [(lm.start() + s, lm.end() + s) for lm in re.finditer(r"[^\n]*", text[s:e]) if lm.end() > lm.start()]
+        cur = None
+        for ls, le in lines:
+            line = text[ls:le].strip()
+            titleish = line and not line.endswith((".", "!", "?", "。", ":", ",", ";")) and len(line.split()) <= 12
+            if titleish:
+                if cur:
+                    refined.append(cur)
+                    cur = None
+                refined.append((ls, le))
+            else:
+                cur = (cur[0], le) if cur else (ls, le)
+        if cur:
+            refined.append(cur)
+    return refined
+
+
+_PLAIN_SUPPRESS = re.compile(r"stemcheck:\s*(?:ignore|disable|enable)[^\n]*")
+
+
+def _plain_comments(text: str) -> list[Comment]:
+    return [Comment(m.start(), m.end(), m.group(0)) for m in _PLAIN_SUPPRESS.finditer(text)]
+
+
+# --------------------------------------------------------------------------- markdown
+
+_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_INLINE_MASKS = [
+    re.compile(r"<!--.*?-->", re.S),  # comments (suppressions are read from the source separately)
+    re.compile(r"(`+)(?:(?!\1).)+?\1", re.S),  # inline code
+    re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # images
+    re.compile(r"\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"\n]*\")?\)"),  # link targets: keep the text, mask "](url)"
+    re.compile(r"\]\[[^\]\n]*\]"),  # reference links
+    re.compile(r"\[\^[^\]\n]+\]"),  # footnote references
+    re.compile(r"<https?://[^>\s]+>|https?://[^\s)>\]]+"),  # autolinks and bare URLs
+    re.compile(r"</?[A-Za-z][^<>\n]*>"),  # inline HTML tags
+    re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M),  # blockquote markers
+    re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M),  # list markers, task boxes
+    re.compile(r"^[ \t]*#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.M),  # ATX heading markers
+    re.compile(r"^\[[^\]\n]+\]:[^\n]*$", re.M),  # link reference definitions
+    re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|\\(?=[^\sA-Za-z0-9])|\|"),  # emphasis, escapes, table pipes
+    re.compile(r"^[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*$", re.M),  # table delimiter rows
+]
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def segment_markdown(text: str) -> Document:
+    from markdown_it import MarkdownIt  # imported here: only scans of Markdown pay for it
+
+    chars = list(text)
+    front = None
+    m = _FRONT.match(text)
+    body_offset = 0
+    if m:
+        front = m.group(1) or ""
+        _blank(chars, 0, m.end())
+        body_offset = m.end()
+    idx = LineIndex(text)
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = md.parse(text[body_offset:])
+    line0 = idx.position(body_offset)[0] - 1  # markdown-it lines are relative to the body
+
+    def span(mp: list[int]) -> tuple[int, int]:
+        a = idx.starts[min(line0 + mp[0], len(idx.starts) - 1)]
+        b = idx.starts[line0 + mp[1]] if line0 + mp[1] < len(idx.starts) else len(text)
+        return a, b
+
+    blocks: list[tuple[int, int, bool]] = []
+    heading_depth = 0
+    for t in tokens:
+        if t.type == "heading_open":
+            heading_depth += 1
+        elif t.type == "heading_close":
+            heading_depth -= 1
+        if t.map is None:
+            continue
+        if t.type in ("fence", "code_block", "html_block", "hr"):
+            a, b = span(t.map)
+            _blank(chars, a, b)
+        elif t.type == "inline":
+            a, b = span(t.map)
+            blocks.append((a, b, heading_depth > 0))
+    masked_src = "".join(chars)
+    for rx in _INLINE_MASKS:
+        for mm in rx.finditer(masked_src):
+            s, e = mm.span()
+            if rx.pattern.startswith(r"\]\(") or rx.pattern.startswith(r"\]\["):
+                _blank(chars, s, e)  # including the "]"; the "[" is masked below
+            else:
+                _blank(chars, s, e)
+    masked = "".join(chars)
+    masked = re.sub(r"\[(?=[^\]\n]*\s*\])", " ", masked)  # opening brackets of links
+    sentences: list[Sentence] = []
+    for a, b, heading in blocks:
+        split_sentences(masked, a, b, heading, sentences)
+    comments = [Comment(c.start(), c.end(), c.group(1)) for c in _COMMENT.finditer(text)]
+    return Document(sentences, comments, front)
+
+
+# --------------------------------------------------------------------------- html
+
+
+class _Masker(HTMLParser):
+    def __init__(self, text: str, idx: LineIndex):
+        super().__init__(convert_charrefs=False)
+        self.text = text
+        self.idx = idx
+        self.chars = [ch if ch == "\n" else " " for ch in text]
+        self.skip = 0
+        self.heading = 0
+        self.breaks: list[tuple[int, bool]] = []  # (offset, heading-state after it)
+        self.comments: list[Comment] = []
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.idx.starts[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        if tag in SKIP_TAGS:
+            self.skip += 1
+        if tag in HEADING_TAGS:
+            self.heading += 1
+        if tag in BLOCK_TAGS:
+            self.breaks.append((self._offset(), self.heading > 0))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag.lower() in BLOCK_TAGS:
+            self.breaks.append((self._offset(), self.heading > 0))
+
+    def handle_endtag(self, tag):
+        tag = tag.lower()
+        if tag in SKIP_TAGS and self.skip:
+            self.skip -= 1
+        if tag in HEADING_TAGS and self.heading:
+            self.heading -= 1
+        if tag in BLOCK_TAGS:
+            self.breaks.append((self._offset(), self.heading > 0))
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        start = self._offset()
+        for i, ch in enumerate(data):
+            if start + i < len(self.chars) and ch != "\n":
+                self.chars[start + i] = ch
+
+    def handle_entityref(self, name):
+        self._entity(f"&{name};")
+
+    def handle_charref(self, name):
+        self._entity(f"&#{name};")
+
+    def _entity(self, raw: str):
+        if self.skip:
+            return
+        start = self._offset()
+        ch = unescape(raw)
+        if start < len(self.chars):
+            self.chars[start] = ch[:1] if len(ch) == 1 else " "
+
+    def handle_comment(self, data):
+        start = self._offset()
+        self.comments.append(Comment(start, start + len(data) + 7, data))
+
+
+def segment_html(text: str) -> Document:
+    idx = LineIndex(text)
+    p = _Masker(text, idx)
+    try:
+        p.feed(text)
+        p.close()
+    except Exception:  # a broken document still yields what was read
+        pass
+    masked = "".join(p.chars)
+    sentences: list[Sentence] = []
+    breaks = sorted(p.breaks)
+    pos, heading = 0, False
+    for off, h in breaks:
+        if off > pos:
+            split_sentences(masked, pos, off, heading, sentences)
+        pos, heading = max(pos, off), h
+    split_sentences(masked, pos, len(masked), heading, sentences)
+    return Document(sentences, p.comments)
+
+
+def segment(text: str, kind: str) -> Document:
+    if kind == "markdown":
+        return segment_markdown(text)
+    if kind == "html":
+        return segment_html(text)
+    return segment_text(text)
+
+
+def kind_of(path: str) -> str:
+    low = path.lower()
+    if low.endswith((".md", ".markdown", ".mdown", ".mkd", ".mdx")):
+        return "markdown"
+    if low.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    return "text"
