@@ -226,6 +226,7 @@ class TopicFile(_Strict):
 
 class AliasFile(_Strict):
     aliases: tuple[Alias, ...]
+    domain: tuple[str, ...] = ()  # words that make a sentence on-topic for document scans
 
 
 # --------------------------------------------------------------------------- results

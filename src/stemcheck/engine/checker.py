@@ -27,8 +27,8 @@ from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, clean
 from stemcheck.engine.timeref import TimeAnchor, date_spans, find_anchors
 from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
 
-MIN_SCORE = 40.0  # fuzzy floor for a term-gated candidate to be considered at all
-RED_FLAG_FLOOR = 65.0  # a red-flag is defined by its terms; its phrasings only rank it
+MIN_SCORE = 55.0  # fuzzy floor for a term-gated fact or quantity; below it real text produced false refutations
+RED_FLAG_MIN_SCORE = 45.0  # red flags are defined by their terms and have few phrasings
 MARGIN = 12.0  # candidates this close to the best one compete on severity
 MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
 _CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "if", "unless", "because", "whether"})
@@ -58,15 +58,28 @@ class Checker:
     def check(self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None) -> Result:
         return self.check_in_context(claim, as_of, context)[0]
 
+    def normalise(self, text: str) -> Normalised:
+        return self.ckb.normaliser.normalise(text.strip())
+
+    def on_topic(self, norm: Normalised) -> bool:
+        """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
+        stems = norm.stems
+        for phrase in self.ckb.domain:
+            k = len(phrase)
+            for i in range(len(stems) - k + 1):
+                if stems[i : i + k] == phrase:
+                    return True
+        return False
+
     def check_in_context(
-        self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None
+        self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
     ) -> tuple[Result, frozenset[Jurisdiction]]:
         """The result, and the jurisdictions the claim itself names (the next sentence's context)."""
         text = claim.strip()
         cues: list[str] = []
         if len(text) > MAX_CLAIM_CHARS:
             cues.append("truncated")
-        norm = self.ckb.normaliser.normalise(text)
+        norm = norm or self.ckb.normaliser.normalise(text)
         named = norm.jurisdictions
         if not named:
             assumed = context if context else self.default_jurisdictions
@@ -95,6 +108,10 @@ class Checker:
             return self._unverified(text, as_of, cues, note, best.score)
         top = max(c.score for c, _, _ in decided)
         pool = [x for x in decided if x[0].score >= top - MARGIN]
+        # a candidate whose term hits are a strict subset of another's is less specific:
+        # "not approved for cancer" is decided by the cancer assertion, not the general one
+        covered = [_covered(x[0]) for x in pool]
+        pool = [x for x, cov in zip(pool, covered) if not any(cov < other for other in covered)]
         c, j, reading = max(pool, key=lambda x: (_RANK[x[1].verdict], x[0].score))
         return self._result(text, as_of, c, j, reading, cues)
 
@@ -158,9 +175,8 @@ class Checker:
             best[k] = max(best[k], s)
         out = []
         for (item, hits), s in zip(passing, best):
-            if item.assertion.kind is Kind.RED_FLAG:
-                s = max(s, RED_FLAG_FLOOR)
-            if s >= MIN_SCORE:
+            floor = RED_FLAG_MIN_SCORE if item.assertion.kind is Kind.RED_FLAG else MIN_SCORE
+            if s >= floor:
                 out.append(Candidate(item, s, hits))
         return out
 
@@ -292,6 +308,11 @@ class Checker:
             note=note,
             cues=tuple(cues),
         )
+
+
+def _covered(c: Candidate) -> frozenset[int]:
+    """The claim's word positions that the candidate's terms account for."""
+    return frozenset(i for s, e in c.hits for i in range(s, e))
 
 
 def _scores(content: str, choices: list[str]) -> list[float]:

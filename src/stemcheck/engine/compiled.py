@@ -38,14 +38,13 @@ class CompiledKB:
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
-    domain_stems: frozenset[str]  # every term stem: a sentence without any is off-topic
+    domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
 
 
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    domain: set[str] = set()
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -61,13 +60,13 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         key_group = min(groups, key=lambda g: len({t[0] for t in g}))
         for t in key_group:
             index.setdefault(t[0], set()).add(pos)
-        for g in groups:
-            for t in g:
-                domain.update(t)
     return CompiledKB(
         kb=kb,
         normaliser=norm,
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
-        domain_stems=frozenset(domain),
+        # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
+        domain=frozenset(
+            t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
+        ),
     )

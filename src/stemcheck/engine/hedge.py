@@ -44,7 +44,7 @@ def find_hedges(tokens: Sequence[Token]) -> list[str]:
 DEBUNK = frozenset(
     "warn warns warned warning warnings scam scams fraud fraudulent frauds beware misleading deceptive deceptively "
     "bogus false falsely illegal illegally unfounded debunk debunked caution cautions cautioned cautioning lure lured "
-    "luring lures hype hyped exaggerated exaggerate rumor rumors rumour rumours myth myths".split()
+    "luring lures hype hyped exaggerated exaggerate rumor rumors rumour rumours myth myths vague deified".split()
 )
 
 

@@ -36,6 +36,7 @@ class KnowledgeBase:
     aliases: tuple[Alias, ...]
     origins: dict[str, Origin] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)  # topic -> title
+    domain: tuple[str, ...] = ()  # on-topic vocabulary (aliases.yaml `domain:`)
 
     def get(self, assertion_id: str) -> Assertion | None:
         for a in self.assertions:
@@ -93,6 +94,7 @@ def load_files(files: list[Path]) -> KnowledgeBase:
     origins: dict[str, Origin] = {}
     alias_origin: dict[str, tuple[str, int]] = {}  # canonical -> (file, position in `aliases`)
     topics: dict[str, str] = {}
+    domain: list[str] = []
     for path in files:
         try:
             data, marks = read_yaml(path)
@@ -103,9 +105,10 @@ def load_files(files: list[Path]) -> KnowledgeBase:
         if not isinstance(data, dict):
             problems.append(f"{name}:1: expected a mapping with `topic:` and `assertions:` (or `aliases:`)")
             continue
-        if "topic" not in data and set(data) <= {"aliases"}:
+        if "topic" not in data and set(data) <= {"aliases", "domain"}:
             parsed = _validate(AliasFile, data, marks, name, problems)
             file_aliases = parsed.aliases if parsed else ()
+            domain.extend(parsed.domain if parsed else ())
         else:
             parsed_topic = _validate_topic(data, marks, name, problems)
             if parsed_topic is None:
@@ -149,7 +152,7 @@ def load_files(files: list[Path]) -> KnowledgeBase:
     problems.extend(_cross_checks(assertions, origins))
     if problems:
         raise KnowledgeError(problems[0], problems)
-    return KnowledgeBase(tuple(assertions), tuple(aliases), origins, topics)
+    return KnowledgeBase(tuple(assertions), tuple(aliases), origins, topics, tuple(dict.fromkeys(domain)))
 
 
 def _validate_topic(data: dict, marks: Marks, name: str, problems: list[str]) -> TopicFile | None:

@@ -1,0 +1,33 @@
+"""Claim spotting: which sentences make a checkable claim.
+
+A document scan reports only sentences that assert something about the domain. Headings,
+questions, calls to action and fragments stay silent; whether a sentence is about the
+domain at all is the checker's call (it knows the knowledge base's vocabulary).
+"""
+
+from __future__ import annotations
+
+# Sentences that open with one of these verbs address the reader: calls to action, not claims.
+IMPERATIVES = frozenset(
+    "contact call book visit click learn discover find imagine join sign subscribe ask read see get schedule request "
+    "apply email register download follow share let lets let's please try consider explore check talk reach start "
+    "enquire inquire submit fill choose don't dont do watch listen remember note".split()
+)
+MIN_WORDS = 4
+
+
+def is_claim_shaped(text: str, heading: bool) -> bool:
+    """True when the sentence could be a claim: not a heading, question, call to action or fragment."""
+    if heading:
+        return False
+    t = text.strip()
+    if not t or t.endswith(("?", "？")) or t.rstrip("\"'”)").endswith("?"):
+        return False
+    words = t.split()
+    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
+    if len(words) < MIN_WORDS and cjk < 8:
+        return False
+    first = words[0].lower().strip("\"'“‘(*[").rstrip(",:")
+    if first in IMPERATIVES:
+        return False
+    return True

@@ -1,0 +1,129 @@
+"""Scan one document: segment it, spot claims, check them in context, apply suppressions.
+
+Pure: text in, located results out. Each sentence is checked with the jurisdictions named
+earlier in the document as its context, so "Stem cell therapy shall not be charged to
+patients" in an article about China is read as a claim about China.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from stemcheck.documents import suppress
+from stemcheck.documents.segment import LineIndex, kind_of, segment
+from stemcheck.documents.spotting import is_claim_shaped
+from stemcheck.engine.checker import Checker
+from stemcheck.formats.base import Notice
+from stemcheck.model import Location, Result, Verdict
+
+MAX_SENTENCE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    path: str
+    results: tuple[Result, ...]
+    notices: tuple[Notice, ...]
+    as_of: dt.date
+
+
+_DATE_LINE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
+
+
+def front_matter_date(front: str | None) -> dt.date | None:
+    if not front:
+        return None
+    m = _DATE_LINE.search(front)
+    if not m:
+        return None
+    try:
+        return dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
+
+
+_DATED_LINE = re.compile(
+    r"^\s*(?:(?:release date|released|published|publication date|date|posted|document dated|dated)\s*:?\s*)?"
+    r"(?P<date>\d{4}-\d{2}-\d{2}|(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+\d{1,2},\s+\d{4})(?:\s+\d{1,2}:\d{2}.*)?(?:\s+\w+)?\s*$",
+    re.I,
+)
+
+
+def text_date(text: str) -> dt.date | None:
+    """A plain document's own date: a line near its top or bottom that is only a date, or
+    "Release Date: 2024-06-25", "Document dated 2025-11-13 14:52". News pages carry their
+    date that way; relative claims ("at the beginning of this year") need it."""
+    lines = [ln for ln in text[:4000].splitlines() if ln.strip()][:6] + [ln for ln in text[-2000:].splitlines() if ln.strip()][-4:]
+    for ln in lines:
+        m = _DATED_LINE.match(ln.strip())
+        if not m:
+            continue
+        raw = m.group("date")
+        try:
+            return dt.date.fromisoformat(raw) if raw[:4].isdigit() else dt.datetime.strptime(raw.replace(",", ""), "%B %d %Y").date()
+        except ValueError:
+            continue
+    return None
+
+
+def scan_document(
+    text: str,
+    path: str,
+    checker: Checker,
+    as_of: dt.date,
+    *,
+    kind: str | None = None,
+    show_supported: bool = False,
+    ignore: frozenset[str] = frozenset(),
+    line_offset: int = 0,
+    use_front_matter: bool = True,
+) -> DocumentOutcome:
+    kind = kind or kind_of(path)
+    doc = segment(text, kind)
+    day = None
+    if use_front_matter:
+        day = front_matter_date(doc.front_matter) or (text_date(text) if kind != "html" else None)
+    day = day or as_of
+    idx = LineIndex(text)
+    context: frozenset = frozenset()
+    items = []
+    for s in doc.sentences:
+        claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
+        norm = checker.normalise(claim)
+        if not is_claim_shaped(claim, s.heading) or not checker.on_topic(norm):
+            if norm.jurisdictions and s.heading:
+                context = norm.jurisdictions
+            continue
+        result, named = checker.check_in_context(claim, day, context, norm)
+        if named:
+            context = named
+        if result.verdict is Verdict.SUPPORTED and not show_supported:
+            continue
+        if result.assertion and any(result.assertion.id == i or result.assertion.id.startswith(i + ".") for i in ignore):
+            continue
+        if result.assertion is None and "unverified" in ignore:
+            continue
+        line, col = idx.position(s.start)
+        end_line, end_col = idx.position(s.end)
+        loc = Location(
+            path=path,
+            line=line + line_offset,
+            column=col,
+            end_line=end_line + line_offset,
+            end_column=end_col,
+            byte_column=idx.byte_column(s.start),
+            byte_end_column=idx.byte_column(s.end),
+        )
+        items.append((s, result.model_copy(update={"location": loc})))
+    sups = suppress.parse(doc.comments, plain=kind == "text")
+    kept = suppress.apply(items, sups, idx)
+    notices = []
+    for sup in sups:
+        if not sup.used:
+            line, col = idx.position(sup.start)
+            what = f"ignore {' '.join(sorted(sup.ids))}" if sup.ids else sup.kind
+            notices.append(Notice(path, line + line_offset, col, f"unused suppression: 'stemcheck: {what.strip()}' suppressed nothing"))
+    return DocumentOutcome(path, tuple(r for _, r in kept), tuple(notices), day)
