@@ -100,12 +100,8 @@ def judge_fact(a: Assertion, r: Reading, as_of: dt.date) -> Judgement:
         earlier = [p for p in tl if p.holds == r.positive and p.until is not None and p.until < day]
         if earlier:
             last = earlier[-1]
-            since = f" since {here.start.isoformat()}" if here.start else ""
-            return Judgement(
-                Verdict.OUTDATED,
-                f"true until {last.until.isoformat()}; {_describe(here)}{since}",
-                window,
-            )
+            since = f"since {here.start.isoformat()}: " if here.start else ""
+            return Judgement(Verdict.OUTDATED, f"true until {last.until.isoformat()}; {since}{_describe(here)}", window)
     return Judgement(Verdict.REFUTED, f"at {day.isoformat()}: {_describe(here)}", window, ("time-anchor",) if anchored else ())
 
 
