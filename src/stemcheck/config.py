@@ -8,6 +8,7 @@ and line, so a typo cannot silently switch a setting off.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,7 @@ def load_config(path: Path) -> Config:
         return v
 
     jobs = section.get("jobs")
-    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise ConfigError(f"{path}:{_line_of(text, 'jobs')}: jobs must be a positive integer")
     show = section.get("show_supported")
     if show is not None and not isinstance(show, bool):
@@ -115,6 +116,20 @@ def load_config(path: Path) -> Config:
     as_of = section.get("as_of")
     if as_of is not None:
         as_of = str(as_of)
+        try:
+            dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise ConfigError(f"{path}:{_line_of(text, 'as_of')}: as_of must be a date (YYYY-MM-DD)") from None
+    from stemcheck.formats import SCAN_FORMATS
+    from stemcheck.model import Jurisdiction
+
+    jurisdiction = section.get("default_jurisdiction")
+    if isinstance(jurisdiction, str):
+        jurisdiction = jurisdiction.strip().upper()
+    if jurisdiction is not None and jurisdiction not in {j.value for j in Jurisdiction}:
+        raise ConfigError(
+            f"{path}:{_line_of(text, 'default_jurisdiction')}: default_jurisdiction must be one of {', '.join(j.value for j in Jurisdiction)}"
+        )
     return Config(
         path=path,
         kb=tuple((base / p) for p in strlist("kb")),
@@ -122,17 +137,28 @@ def load_config(path: Path) -> Config:
         exclude=strlist("exclude"),
         fail_on=choice("fail_on", ("error", "warning", "info", "never")),
         min_severity=choice("min_severity", ("error", "warning", "info")),
-        format=section.get("format"),
+        format=choice("format", SCAN_FORMATS),
         show_supported=show,
         jobs=jobs,
         as_of=as_of,
-        default_jurisdiction=section.get("default_jurisdiction"),
+        default_jurisdiction=jurisdiction,
         extensions=strlist("extensions"),
     )
 
 
 def _line_of(text: str, key: str) -> int:
-    for i, line in enumerate(text.splitlines(), 1):
-        if line.strip().startswith(key) and "=" in line:
-            return i
-    return 1
+    """The line that sets `key`: the exact key (not a longer one it prefixes), and in a
+    pyproject.toml the one inside [tool.stemcheck], not a same-named key of another table."""
+    import re
+
+    lines = text.splitlines()
+    first = 0
+    for i, line in enumerate(lines):
+        if re.match(r"^\s*\[\s*tool\s*\.\s*stemcheck\s*\]", line):
+            first = i
+            break
+    rx = re.compile(r"^\s*(?:" + re.escape(key) + r"|\"" + re.escape(key) + r"\"|'" + re.escape(key) + r"')\s*=")
+    for i in range(first, len(lines)):
+        if rx.match(lines[i]):
+            return i + 1
+    return first + 1

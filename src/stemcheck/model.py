@@ -65,7 +65,9 @@ class Kind(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: schemas are built on first validation, so a check that only unpickles
+    # the compiled knowledge base never pays for building the knowledge schemas
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- knowledge

@@ -84,7 +84,7 @@ def run_scan(
         outcomes.append(_scan_text(checker, text, name, opts))
         paths = [p for p in paths if p != "-"]
     if paths:
-        fs = collect(paths, cfg.exclude, cfg.extensions)
+        fs = collect(paths, cfg.exclude, cfg.extensions, cfg.path.parent if cfg.path else None)
         skipped.extend(Skipped(p, r) for p, r in fs.warnings)
         files = fs.files
     n_jobs = jobs or cfg.jobs or (os.cpu_count() or 1)
@@ -138,7 +138,8 @@ def _scan_text(checker, text: str, name: str, opts: dict, line_offset: int = 0, 
         show_supported=opts["show_supported"],
         ignore=opts["ignore"],
         line_offset=line_offset,
-        use_front_matter=first,
+        # a document's own date is the default as-of; an explicit --as-of overrides it
+        use_front_matter=first and not opts.get("explicit_as_of"),
     )
 
 

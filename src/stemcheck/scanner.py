@@ -90,6 +90,7 @@ def scan_document(
     idx = LineIndex(text)
     context: frozenset = frozenset()
     items = []
+    checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
     for s in doc.sentences:
         claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
         norm = checker.normalise(claim)
@@ -97,6 +98,7 @@ def scan_document(
             if norm.jurisdictions and s.heading:
                 context = norm.jurisdictions
             continue
+        checked.append(s)
         result, named = checker.check_in_context(claim, day, context, norm)
         if named:
             context = named
@@ -119,11 +121,19 @@ def scan_document(
         )
         items.append((s, result.model_copy(update={"location": loc})))
     sups = suppress.parse(doc.comments, plain=kind == "text")
-    kept = suppress.apply(items, sups, idx)
+    kept = suppress.apply(items, sups, idx, checked)
     notices = []
     for sup in sups:
         if not sup.used:
             line, col = idx.position(sup.start)
             what = f"ignore {' '.join(sorted(sup.ids))}" if sup.ids else sup.kind
-            notices.append(Notice(path, line + line_offset, col, f"unused suppression: 'stemcheck: {what.strip()}' suppressed nothing"))
+            notices.append(
+                Notice(
+                    path,
+                    line + line_offset,
+                    col,
+                    f"unused suppression: 'stemcheck: {what.strip()}' suppressed nothing",
+                    byte_column=idx.byte_column(sup.start),
+                )
+            )
     return DocumentOutcome(path, tuple(r for _, r in kept), tuple(notices), day)

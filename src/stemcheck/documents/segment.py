@@ -121,12 +121,19 @@ def _emit(masked: str, start: int, end: int, heading: bool, out: list[Sentence])
 def segment_text(text: str) -> Document:
     """Paragraphs are separated by blank lines; a short one-line paragraph without final
     punctuation is a heading ("PART 01", "Looking to the Future")."""
+    comments = _plain_comments(text)
+    # the directives are not prose: blank them (same length) so "Claim. stemcheck: ignore"
+    # is the sentence "Claim." and not a title-like line or part of the claim
+    chars = list(text)
+    for c in comments:
+        _blank(chars, c.start, c.end)
+    masked = "".join(chars)
     sentences: list[Sentence] = []
-    for start, end in _paragraphs(text):
-        block = text[start:end]
+    for start, end in _paragraphs(masked):
+        block = masked[start:end]
         heading = "\n" not in block.strip() and not block.rstrip().endswith((".", "!", "?", "。", "！", "？", '"', "”")) and len(block.split()) <= 15
-        split_sentences(text.replace("\n", " ") if False else text, start, end, heading, sentences)
-    return Document(sentences, _plain_comments(text))
+        split_sentences(masked, start, end, heading, sentences)
+    return Document(sentences, comments)
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -213,6 +220,7 @@ def segment_markdown(text: str) -> Document:
         return a, b
 
     blocks: list[tuple[int, int, bool]] = []
+    code: list[tuple[int, int]] = [(0, body_offset)]  # front matter, code blocks, inline code
     heading_depth = 0
     for t in tokens:
         if t.type == "heading_open":
@@ -224,6 +232,8 @@ def segment_markdown(text: str) -> Document:
         if t.type in ("fence", "code_block", "html_block", "hr"):
             a, b = span(t.map)
             _blank(chars, a, b)
+            if t.type != "html_block":
+                code.append((a, b))
         elif t.type == "inline":
             a, b = span(t.map)
             blocks.append((a, b, heading_depth > 0))
@@ -235,12 +245,19 @@ def segment_markdown(text: str) -> Document:
                 _blank(chars, s, e)  # including the "]"; the "[" is masked below
             else:
                 _blank(chars, s, e)
+            if rx is _INLINE_MASKS[1]:
+                code.append((s, e))
     masked = "".join(chars)
     masked = re.sub(r"\[(?=[^\]\n]*\s*\])", " ", masked)  # opening brackets of links
     sentences: list[Sentence] = []
     for a, b, heading in blocks:
         split_sentences(masked, a, b, heading, sentences)
-    comments = [Comment(c.start(), c.end(), c.group(1)) for c in _COMMENT.finditer(text)]
+    # a suppression shown in a code sample (docs about stemcheck itself) is not a suppression
+    comments = [
+        Comment(c.start(), c.end(), c.group(1))
+        for c in _COMMENT.finditer(text)
+        if not any(a <= c.start() < b for a, b in code)
+    ]
     return Document(sentences, comments, front)
 
 

@@ -1,6 +1,6 @@
 """Suppression comments, as Vale and ruff users expect them.
 
-    <!-- stemcheck: ignore [ID ...] -->     the next sentence
+    <!-- stemcheck: ignore [ID ...] -->     the next sentence; after a sentence on its line, that line
     <!-- stemcheck: disable [ID ...] -->    from here ...
     <!-- stemcheck: enable -->              ... to here (or the end of the file)
     any text line containing `stemcheck: ignore [ID ...]`   that line (or, alone, the next sentence)
@@ -60,18 +60,28 @@ def parse(comments: list[Comment], plain: bool) -> list[Suppression]:
 
 
 def apply(
-    items: list[tuple[Sentence, Result]], sups: list[Suppression], idx: LineIndex
+    items: list[tuple[Sentence, Result]],
+    sups: list[Suppression],
+    idx: LineIndex,
+    claims: list[Sentence] | None = None,
 ) -> list[tuple[Sentence, Result]]:
-    """Drop suppressed findings; mark the suppressions that were used."""
+    """Drop suppressed findings; mark the suppressions that were used.
+
+    `claims` are all the sentences that were checked, reported or not: an `ignore` covers
+    the next of them, so one placed before a claim that is not reported (supported, or
+    dropped by `ignore` in the config) does not reach past it to a later finding."""
     if not sups:
         return items
-    sentences = sorted({s.start: s for s, _ in items}.values(), key=lambda s: s.start)
+    pool = [s for s, _ in items] + list(claims or ())
+    sentences = sorted({s.start: s for s in pool}.values(), key=lambda s: s.start)
     next_start: dict[int, int] = {}
     for sup in sups:
         if sup.kind == "ignore":
             line = idx.position(sup.start)[0]
             same_line = [s for s in sentences if idx.position(s.start)[0] <= line <= idx.position(max(s.start, s.end - 1))[0]]
-            if sup.line_only and same_line:
+            # a comment after a claim on its line ("Claim. <!-- stemcheck: ignore -->") means that line
+            trailing = any(s.end <= sup.start for s in same_line)
+            if (sup.line_only or trailing) and same_line:
                 next_start[id(sup)] = -1
             else:
                 following = [s.start for s in sentences if s.start >= sup.end]
@@ -85,7 +95,7 @@ def apply(
                 continue
             if sup.kind == "disable":
                 hit = sent.start >= sup.end and (sup.until is None or sent.start < sup.until)
-            elif sup.line_only and next_start[id(sup)] == -1:
+            elif next_start[id(sup)] == -1:
                 line = idx.position(sup.start)[0]
                 hit = idx.position(sent.start)[0] <= line <= idx.position(max(sent.start, sent.end - 1))[0]
             else:

@@ -27,19 +27,35 @@ class FileSet:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
-def collect(paths: list[str], exclude: tuple[str, ...] = (), extensions: tuple[str, ...] = ()) -> FileSet:
+def collect(
+    paths: list[str], exclude: tuple[str, ...] = (), extensions: tuple[str, ...] = (), base: Path | None = None
+) -> FileSet:
+    """`exclude` globs match a path as given and, when `base` (the config file's folder) is
+    set, the path relative to `base`, so they work from any working directory."""
     import pathspec
 
     exts = tuple(e if e.startswith(".") else "." + e for e in extensions) or DOC_EXTENSIONS
-    excl = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    excl = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    base_abs = os.path.abspath(base) if base is not None else None
     out = FileSet()
     seen: set[str] = set()
+
+    def excluded(key: str) -> bool:
+        if excl is None:
+            return False
+        if excl.match_file(key.replace(os.sep, "/")):
+            return True
+        if base_abs is not None:
+            rel = os.path.relpath(os.path.abspath(key), base_abs)
+            if not rel.startswith(os.pardir) and excl.match_file(rel.replace(os.sep, "/")):
+                return True
+        return False
 
     def add(p: Path) -> None:
         key = os.path.normpath(str(p))
         if key in seen:
             return
-        if excl is not None and excl.match_file(key.replace(os.sep, "/")):
+        if excluded(key):
             return
         seen.add(key)
         out.files.append(p)
@@ -72,36 +88,59 @@ def collect(paths: list[str], exclude: tuple[str, ...] = (), extensions: tuple[s
     return out
 
 
-def _walk(root: Path, exts: tuple[str, ...], out: FileSet) -> list[Path]:
+def _load_ignore(folder: Path):
     import pathspec
 
+    gi = folder / ".gitignore"
+    if not gi.is_file():
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(gi.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return None
+
+
+def _parent_ignores(root: Path) -> list:
+    """The .gitignore files above `root` up to the top of its git work tree, as git reads
+    them: `stemcheck scan docs` honours the repository's own .gitignore."""
+    top = Path(os.path.abspath(root))
+    repo = next((p for p in (top, *top.parents) if (p / ".git").exists()), None)
+    if repo is None or repo == top:
+        return []
+    specs = []
+    for folder in reversed(top.parents):
+        if folder == repo or repo in folder.parents:
+            spec = _load_ignore(folder)
+            if spec is not None:
+                specs.append((folder, spec))
+    return specs
+
+
+def _walk(root: Path, exts: tuple[str, ...], out: FileSet) -> list[Path]:
     found: list[Path] = []
-    specs: list[tuple[Path, pathspec.PathSpec]] = []
+    specs = _parent_ignores(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: out.warnings.append((str(e.filename), e.strerror or str(e)))):
         d = Path(dirpath)
-        gi = d / ".gitignore"
-        if gi.is_file():
-            try:
-                specs.append((d, pathspec.PathSpec.from_lines("gitwildmatch", gi.read_text(encoding="utf-8", errors="replace").splitlines())))
-            except OSError:
-                pass
-        active = [(base, spec) for base, spec in specs if d == base or base in d.parents]
+        ad = Path(os.path.abspath(dirpath))
+        spec = _load_ignore(d)
+        if spec is not None:
+            specs.append((ad, spec))
+        active = [(base, spec) for base, spec in specs if ad == base or base in ad.parents]
 
-        def ignored(path: Path, is_dir: bool) -> bool:
+        def ignored(name: str, is_dir: bool) -> bool:
             for base, spec in active:
-                rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+                rel = (ad / name).relative_to(base).as_posix() + ("/" if is_dir else "")
                 if spec.match_file(rel):
                     return True
             return False
 
         dirnames[:] = sorted(
-            n for n in dirnames if not n.startswith(".") and n not in SKIP_DIRS and not ignored(d / n, True)
+            n for n in dirnames if not n.startswith(".") and n not in SKIP_DIRS and not ignored(n, True)
         )
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(exts):
                 continue
-            f = d / name
-            if ignored(f, False):
+            if ignored(name, False):
                 continue
-            found.append(f)
+            found.append(d / name)
     return found

@@ -30,6 +30,7 @@ from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
 MIN_SCORE = 55.0  # fuzzy floor for a term-gated fact or quantity; below it real text produced false refutations
 RED_FLAG_MIN_SCORE = 45.0  # red flags are defined by their terms and have few phrasings
 MARGIN = 12.0  # candidates this close to the best one compete on severity
+CDIST_ABOVE = 64  # more phrasings than this are scored in one batched rapidfuzz.process.cdist call
 MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
 _CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "if", "unless", "because", "whether"})
 _RANK = {Verdict.REFUTED: 4, Verdict.MISLEADING: 3, Verdict.OUTDATED: 2, Verdict.SUPPORTED: 1, Verdict.UNVERIFIED: 0}
@@ -319,6 +320,8 @@ def _scores(content: str, choices: list[str]) -> list[float]:
     """Claim-to-phrasing similarity: mostly "does the claim contain the phrasing's words"
     (token_set), a little "are they the same sentence" (token_sort). Both run batched in C.
     Never partial_token_set_ratio: it scores 100 whenever one token is shared."""
+    if len(choices) <= CDIST_ABOVE:  # the common case after gating: no numpy import, no batching cost
+        return [0.7 * fuzz.token_set_ratio(content, c) + 0.3 * fuzz.token_sort_ratio(content, c) for c in choices]
     tset = process.cdist([content], choices, scorer=fuzz.token_set_ratio, workers=1)[0]
     tsort = process.cdist([content], choices, scorer=fuzz.token_sort_ratio, workers=1)[0]
     return [0.7 * float(a) + 0.3 * float(b) for a, b in zip(tset, tsort)]

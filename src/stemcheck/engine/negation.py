@@ -60,7 +60,9 @@ def find_negations(tokens: Sequence[Token], ignore: set[int] | None = None) -> l
     for phrase, cue in MULTI:
         k = len(phrase)
         for i in range(len(words) - k + 1):
-            if tuple(words[i : i + k]) == phrase and not (skip & set(range(i, i + k))):
+            span = set(range(i, i + k))
+            # "has yet to" is one negation, not two ("has yet" + "yet to")
+            if tuple(words[i : i + k]) == phrase and not (skip & span) and not (used & span):
                 out.append((i, cue))
                 used.update(range(i, i + k))
     for i, w in enumerate(words):

@@ -55,6 +55,8 @@ _PREPS = [
     ("from", "since"), ("during", "in"), ("in", "in"), ("on", "on"), ("at", "in"), ("of", "in"),
 ]
 
+_LEAD_PREP = {words: kind for words, kind in _PREPS if " " not in words}
+
 
 @dataclass(frozen=True)
 class TimeAnchor:
@@ -142,6 +144,8 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
                 k = _SMALL.get(raw) or int(raw)
                 s, e = dt.date(y - k, 1, 1), dt.date(y - k, 12, 31)
             prep = _prep_before(text, m.start())
+            if prep == "mention":  # the preposition can be part of the match: "By the end of last year"
+                prep = _LEAD_PREP.get(m.group(0).split(None, 1)[0].lower(), "mention")
             anchor_kind = prep if prep in ("as_of", "by", "before", "since", "until", "after") else "in"
             found.append((m.start(), m.end(), TimeAnchor(anchor_kind, s, e, m.group(0), relative=True)))
             taken.append((m.start(), m.end()))
@@ -168,6 +172,7 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
                 else:
                     s, e = _part_range(gd.get("part"), y)
             except (ValueError, KeyError):
+                taken.append((m.start(), m.end()))  # "2025-02-30" is no date, and not the year 2025 either
                 continue
             kind = _prep_before(text, m.start())
             found.append((m.start(), m.end(), TimeAnchor(kind, s, e, m.group(0).strip())))

@@ -29,6 +29,7 @@ class Notice:
     column: int
     message: str
     rule: str = "unused-suppression"
+    byte_column: int | None = None  # UTF-8 byte column (1-based), for rdjsonl
 
 
 @dataclass(frozen=True)

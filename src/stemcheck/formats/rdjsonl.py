@@ -22,7 +22,7 @@ class RdjsonlFormatter(Formatter):
         for n in report.notices:
             d = {
                 "message": n.message,
-                "location": {"path": n.path, "range": {"start": {"line": n.line, "column": n.column}}},
+                "location": {"path": n.path, "range": {"start": {"line": n.line, "column": n.byte_column or n.column}}},
                 "severity": "INFO",
                 "source": {"name": "stemcheck"},
                 "code": {"value": n.rule},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import quote
 
 from stemcheck import __version__
 from stemcheck.formats.base import Formatter, Report
@@ -90,10 +91,16 @@ def _rule(r: Result) -> dict:
     return rule
 
 
+def _uri(path: str) -> str:
+    """A file path as a URI reference: forward slashes; spaces, '%', '#', '?' and non-ASCII
+    characters percent-encoded (a raw "my notes.md" is not a valid URI)."""
+    return quote(path.replace("\\", "/"), safe="/:@!$&'()*+,;=~")
+
+
 def _loc(path: str, line: int, col: int, end_line: int, end_col: int) -> dict:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": path.replace("\\", "/")},
+            "artifactLocation": {"uri": _uri(path)},
             "region": {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col},
         }
     }

@@ -181,7 +181,7 @@ def _validate(model, data: dict, marks: Marks, name: str, problems: list[str]):
                 if loc[1] < len(items) and isinstance(items[loc[1]], dict):
                     ident = f"{items[loc[1]].get('id', '?')}: "
                 loc = loc[2:]
-            field_path = ".".join(str(x) for x in loc) or "(file)"
+            field_path = ".".join(str(x) for x in loc) or ("(assertion)" if ident else "(file)")
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"

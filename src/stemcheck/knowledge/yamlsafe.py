@@ -49,18 +49,23 @@ def read_yaml(path: Path) -> tuple[Any, Marks]:
     except OSError as e:
         raise KnowledgeError(f"{path}: cannot read: {e.strerror or e}") from None
     if size > MAX_BYTES:
-        raise KnowledgeError(f"{path}: file is {size} bytes; knowledge files are limited to {MAX_BYTES}")
+        raise KnowledgeError(f"{path}:1: file is {size} bytes; knowledge files are limited to {MAX_BYTES}")
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise KnowledgeError(f"{path}: cannot read: {e.strerror or e}") from None
-    if b"\x00" in raw:
-        raise KnowledgeError(f"{path}: binary file, not YAML")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise KnowledgeError(f"{path}:{_line_at(raw, nul)}: binary file, not YAML")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise KnowledgeError(f"{path}: not UTF-8 (byte {e.start})") from None
+        raise KnowledgeError(f"{path}:{_line_at(raw, e.start)}: not UTF-8 (byte {e.start})") from None
     return parse_yaml(text, str(path))
+
+
+def _line_at(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
 
 
 class _Loader(yaml.SafeLoader):
@@ -74,6 +79,18 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped scalar that is not a real date (2025-02-30) stays text, so the validator
+    reports it with its file, line and assertion id instead of PyYAML raising ValueError."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, Marks]:
@@ -95,7 +112,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Marks]:
     except yaml.YAMLError as e:
         raise KnowledgeError(f"{name}: malformed YAML: {str(e).splitlines()[0]}") from None
     except RecursionError:
-        raise KnowledgeError(f"{name}: YAML nested too deeply") from None
+        raise KnowledgeError(f"{name}:1: YAML nested too deeply") from None
     finally:
         loader.dispose()
     return data, marks
@@ -109,14 +126,16 @@ def _walk(node: yaml.Node, path: tuple, marks: Marks, name: str, seen: set[int],
     seen.add(id(node))
     count[0] += 1
     if count[0] > MAX_NODES:
-        raise KnowledgeError(f"{name}: more than {MAX_NODES} YAML nodes; split the file")
+        raise KnowledgeError(f"{name}:{node.start_mark.line + 1}: more than {MAX_NODES} YAML nodes; split the file")
     if node.tag not in _PLAIN_TAGS:
         raise KnowledgeError(f"{name}:{node.start_mark.line + 1}: YAML tag {node.tag!r} is not allowed")
     marks.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         keys: set = set()
         for k, v in node.value:
-            if not isinstance(k, yaml.ScalarNode):
+            if k.tag == "tag:yaml.org,2002:merge":
+                raise KnowledgeError(f"{name}:{k.start_mark.line + 1}: YAML merge keys (<<) are not allowed in knowledge files")
+            if not isinstance(k, yaml.ScalarNode) or k.tag not in _PLAIN_TAGS:
                 raise KnowledgeError(f"{name}:{k.start_mark.line + 1}: mapping keys must be plain words")
             if k.value in keys:
                 raise KnowledgeError(f"{name}:{k.start_mark.line + 1}: duplicate key {k.value!r}")

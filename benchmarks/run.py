@@ -1,0 +1,179 @@
+"""stemcheck benchmarks, run by hand: `python benchmarks/run.py [--quick]`.
+
+Each measurement runs alternately against its reference in one process, so machine load
+affects both sides alike, and prints medians and ratios:
+
+1. cold `stemcheck check` vs `python -c "import typer, rich.console, pydantic, yaml,
+   rapidfuzz.process"` (target: ≤ 1.5x), compiled-knowledge cache warm;
+2. `stemcheck scan` of a ~1 MB article corpus vs `proselint check` of the same file
+   (target: ≤ 0.25x), with sentences per second; the corpus is built from the seed
+   articles with numbers, dates and word order varied so that no sentence repeats;
+3. a synthetic knowledge base 10x the real one: check latency (≤ 1.5x) and scan time
+   (≤ 2x) against the real one;
+4. `--jobs 2` vs `--jobs 1` on a 200-file tree (target: ≥ 1.6x);
+5. peak RSS scanning a 100 MB file (target: < 300 MB).
+
+Inputs are generated under benchmarks/_work/ (git-ignored). Not a test: no assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / "_work"
+SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt")) or sorted((ROOT.parent / "shared" / "seeds").glob("*"))
+PY = sys.executable
+BASELINE = [PY, "-c", "import typer, rich.console, pydantic, yaml, rapidfuzz.process"]
+CLAIM = "China has not approved any stem cell drug."
+
+
+def timed(cmd: list[str], env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - t
+
+
+def alternate(a: list[str], b: list[str], n: int, env_a=None, env_b=None) -> tuple[float, float]:
+    ta, tb = [], []
+    for _ in range(n):
+        ta.append(timed(a, env_a))
+        tb.append(timed(b, env_b))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def stem(*args: str) -> list[str]:
+    return [PY, "-m", "stemcheck", *args]
+
+
+# --------------------------------------------------------------------------- inputs
+
+_WORDS = re.compile(r"\b(\d{1,3})\b")
+
+
+def vary(sentence: str, k: int, rng: random.Random) -> str:
+    """A variant of a sentence: numbers and years shifted, clauses reordered, a marker word."""
+    s = _WORDS.sub(lambda m: str(int(m.group(1)) + k), sentence)
+    s = re.sub(r"\b(20[0-2]\d)\b", lambda m: str(2000 + (int(m.group(1)) - 2000 + k) % 26), s)
+    parts = [p.strip() for p in s.split(",") if p.strip()]
+    if len(parts) > 2 and rng.random() < 0.5:
+        parts = [parts[0], *rng.sample(parts[1:], len(parts) - 1)]
+        s = ", ".join(parts)
+    return f"{s.rstrip('.')} (report {k})."
+
+
+def corpus(size: int, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    sentences = []
+    for f in SEEDS:
+        for para in f.read_text(encoding="utf-8").split("\n"):
+            sentences.extend(x.strip() for x in re.split(r"(?<=[.!?])\s+", para) if len(x.split()) > 5)
+    out, k, total = [], 0, 0
+    while total < size:
+        k += 1
+        para = " ".join(vary(s, k, rng) for s in rng.sample(sentences, min(6, len(sentences))))
+        out.append(para)
+        total += len(para) + 2
+    return "\n\n".join(out) + "\n"
+
+
+def synthetic_kb(dest: Path, factor: int = 10) -> None:
+    """The real knowledge base plus (factor-1) renamed copies whose key terms are new words."""
+    src = ROOT / "knowledge"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for copy in range(1, factor):
+        for f in src.glob("*.yaml"):
+            if f.name == "aliases.yaml":
+                continue
+            text = f.read_text(encoding="utf-8")
+            topic = re.search(r"^topic:\s*(\S+)", text, re.M).group(1)
+            new_topic = f"{topic}.syn{copy}"
+            text = text.replace(f"topic: {topic}", f"topic: {new_topic}").replace(f"id: {topic}.", f"id: {new_topic}.")
+            text = re.sub(r"^aliases:.*?(?=^\S)", "", text, flags=re.M | re.S)  # aliases are defined once
+            # the copies' first term group becomes new vocabulary: they sit in the index and are
+            # compiled and loaded like real assertions, but real text does not trigger them
+            text = re.sub(r"(\n    terms:\n      - )\[[^\]]*\]", rf"\1[syn{copy}word]", text)
+            (dest / f"{new_topic.replace('.', '-')}.yaml").write_text(text, encoding="utf-8")
+
+
+def peak_rss_mb(cmd: list[str]) -> tuple[float, float]:
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    return usage.ru_maxrss / 1024, time.perf_counter() - t
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    n = 5 if quick else 11
+    WORK.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, NO_COLOR="1")
+    rows = []
+    subprocess.run(stem("check", CLAIM), stdout=subprocess.DEVNULL)  # warm the compiled cache
+
+    base, check = alternate(BASELINE, stem("check", CLAIM, "-f", "jsonl"), n)
+    rows.append(("cold check vs import of deps", f"{check * 1000:.0f} ms vs {base * 1000:.0f} ms", check / base, "≤ 1.5"))
+
+    big = WORK / "corpus.md"
+    big.write_text(corpus(1_000_000), encoding="utf-8")
+    n_sent = sum(len(re.split(r"(?<=[.!?])\s+", p)) for p in big.read_text().split("\n\n"))
+    prose = shutil.which("proselint")
+    scan_cmd = stem("scan", str(big), "--fail-on", "never", "--jobs", "1", "-f", "jsonl", "--as-of", "2026-11-22")
+    if prose:
+        tp, ts = alternate([prose, "check", str(big)], scan_cmd, 3 if quick else 5)
+        rows.append(("scan 1 MB vs proselint", f"{ts:.2f} s vs {tp:.2f} s ({n_sent / ts:,.0f} sentences/s)", ts / tp, "≤ 0.25"))
+    else:
+        ts = statistics.median(timed(scan_cmd) for _ in range(3))
+        rows.append(("scan 1 MB (proselint not installed)", f"{ts:.2f} s ({n_sent / ts:,.0f} sentences/s)", float("nan"), "≤ 0.25"))
+
+    syn = WORK / "kb10x"
+    synthetic_kb(syn)
+    subprocess.run(stem("check", CLAIM, "--kb", str(syn)), stdout=subprocess.DEVNULL)
+    c1, c10 = alternate(stem("check", CLAIM, "-f", "jsonl"), stem("check", CLAIM, "-f", "jsonl", "--kb", str(syn)), n)
+    rows.append(("check latency, KB 10x vs 1x", f"{c10 * 1000:.0f} ms vs {c1 * 1000:.0f} ms", c10 / c1, "≤ 1.5"))
+    s1, s10 = alternate(scan_cmd, [*scan_cmd, "--kb", str(syn)], 3)
+    rows.append(("scan time, KB 10x vs 1x", f"{s10:.2f} s vs {s1:.2f} s", s10 / s1, "≤ 2"))
+
+    tree = WORK / "tree"
+    if tree.exists():
+        shutil.rmtree(tree)
+    tree.mkdir()
+    for i in range(200):
+        (tree / f"doc{i:03d}.md").write_text(corpus(25_000, seed=i), encoding="utf-8")
+    j1, j2 = alternate(
+        stem("scan", str(tree), "--fail-on", "never", "--jobs", "1", "-f", "jsonl", "--as-of", "2026-11-22"),
+        stem("scan", str(tree), "--fail-on", "never", "--jobs", "2", "-f", "jsonl", "--as-of", "2026-11-22"),
+        3,
+    )
+    rows.append(("200 files, --jobs 2 speed-up", f"{j1:.2f} s → {j2:.2f} s", j1 / j2, "≥ 1.6"))
+
+    huge = WORK / "huge.txt"
+    if not huge.exists() or huge.stat().st_size < 100_000_000:
+        chunk = corpus(2_000_000, seed=7)
+        with open(huge, "w", encoding="utf-8") as fh:
+            while fh.tell() < 100_000_000:
+                fh.write(chunk)
+    rss, secs = peak_rss_mb(stem("scan", str(huge), "--fail-on", "never", "-f", "jsonl", "--as-of", "2026-11-22", "-o", str(WORK / "huge.jsonl")))
+    rows.append(("peak RSS scanning 100 MB", f"{rss:.0f} MB in {secs:.0f} s", rss, "< 300 MB"))
+
+    print(f"{'measurement':<34} {'figures':<48} {'ratio':>7}  target")
+    for name, figures, ratio, target in rows:
+        print(f"{name:<34} {figures:<48} {ratio:>7.2f}  {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""The command line, run as a user runs it: `python -m stemcheck ...` in a subprocess.
+
+The contract (DESIGN.md): exit 0/1/2, one clear `stemcheck: error:` line on stderr and no
+traceback for anything the user can fix, and JSON results with exactly the documented keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NOW = "2026-11-22"
+RESULT_KEYS = {"claim", "verdict", "confidence", "judged_at", "assertion", "note", "cues", "sources"}
+ASSERTION_KEYS = {"id", "statement", "valid_from", "valid_until"}
+SOURCE_KEYS = {"title", "publisher", "url", "published"}
+VERDICTS = {"supported", "refuted", "outdated", "misleading", "unverified"}
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "STEMCHECK_DEBUG")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "stemcheck", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def text(cp: subprocess.CompletedProcess) -> tuple[str, str]:
+    return cp.stdout.decode("utf-8"), cp.stderr.decode("utf-8")
+
+
+def assert_one_line_error(cp: subprocess.CompletedProcess, code: int = 2) -> str:
+    out, err = text(cp)
+    assert cp.returncode == code, (cp.returncode, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert err.endswith("\n")
+    assert lines[0].startswith("stemcheck: error: "), err
+    return lines[0]
+
+
+def assert_result(obj: dict) -> None:
+    """A result object with exactly the DESIGN.md keys and sane values."""
+    assert set(obj) == RESULT_KEYS, set(obj) ^ RESULT_KEYS
+    assert isinstance(obj["claim"], str)
+    assert obj["verdict"] in VERDICTS
+    assert isinstance(obj["confidence"], (int, float)) and 0.0 <= obj["confidence"] <= 1.0
+    assert DATE.match(obj["judged_at"])
+    if obj["verdict"] == "unverified":
+        assert obj["assertion"] is None
+    if obj["assertion"] is not None:
+        assert set(obj["assertion"]) == ASSERTION_KEYS
+        for k in ("valid_from", "valid_until"):
+            v = obj["assertion"][k]
+            assert v is None or DATE.match(v)
+    assert obj["note"] is None or isinstance(obj["note"], str)
+    assert isinstance(obj["cues"], list) and all(isinstance(c, str) for c in obj["cues"])
+    assert isinstance(obj["sources"], list)
+    for s in obj["sources"]:
+        assert set(s) == SOURCE_KEYS
+        assert s["url"].startswith(("http://", "https://"))
+        assert DATE.match(s["published"])
+
+
+def check_json(*claims: str, as_of: str = NOW) -> list[dict]:
+    cp = run("check", *claims, "--as-of", as_of, "--format", "json")
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    doc = json.loads(out)
+    assert set(doc) == {"schema_version", "as_of", "results"}
+    assert doc["schema_version"] == 1
+    assert doc["as_of"] == as_of
+    for r in doc["results"]:
+        assert_result(r)
+    return doc["results"]
+
+
+# --------------------------------------------------------------------------- errors: one line, exit 2
+
+
+def test_bad_as_of():
+    line = assert_one_line_error(run("check", "China approved a stem cell drug.", "--as-of", "2024-13-01"))
+    assert "--as-of" in line and "2024-13-01" in line
+
+
+@pytest.mark.parametrize("value", ["yesterday", "", "2024/06/01", "99999-01-01"])
+def test_bad_as_of_values(value):
+    assert_one_line_error(run("check", "x", "--as-of", value))
+
+
+def test_missing_from_file(tmp_path):
+    missing = tmp_path / "nope.txt"
+    line = assert_one_line_error(run("check", "--from-file", str(missing)))
+    assert str(missing) in line
+
+
+def test_binary_from_file(tmp_path):
+    path = tmp_path / "claims.bin"
+    path.write_bytes(b"China approved\x00\x01\x02\xff a drug\n" * 10)
+    line = assert_one_line_error(run("check", "--from-file", str(path)))
+    assert str(path) in line
+
+
+def test_directory_as_from_file(tmp_path):
+    assert_one_line_error(run("check", "--from-file", str(tmp_path)))
+
+
+def test_unknown_format():
+    line = assert_one_line_error(run("check", "x", "--format", "xml"))
+    assert "xml" in line
+
+
+def test_kb_list_unknown_format():
+    assert_one_line_error(run("kb", "list", "--format", "xml"))
+
+
+def test_no_claim_given():
+    assert_one_line_error(run("check"))
+
+
+def test_kb_show_unknown_id():
+    line = assert_one_line_error(run("kb", "show", "cn.approvals.no-such-thing"))
+    assert "cn.approvals.no-such-thing" in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli.main catches click.ClickException, but typer 0.29 raises its vendored typer._click exceptions: "
+    "usage errors become 'stemcheck: internal error' with exit 3",
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--bogus", "x"),  # unknown option
+        ("check", "x", "--fail-on", "bogus"),  # bad choice
+        ("kb", "show"),  # missing argument
+        ("nosuchcommand",),  # unknown command
+    ],
+)
+def test_click_usage_errors(args):
+    assert_one_line_error(run(*args))
+
+
+def test_unknown_option_is_one_line_without_traceback():
+    # whatever the exit code, never a traceback and never more than one line
+    cp = run("check", "--bogus", "x")
+    out, err = text(cp)
+    assert cp.returncode != 0
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1
+    assert "--bogus" in err
+
+
+def test_malformed_kb_dir(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    bad = kb / "demo.yaml"
+    bad.write_text("topic: demo\nassertions: [unclosed\n", encoding="utf-8")
+    line = assert_one_line_error(run("check", "China has approved a stem cell drug.", "--kb", str(kb), "--no-cache"))
+    assert re.search(re.escape(str(bad)) + r":\d+", line), line
+
+
+def test_unknown_key_kb_file(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    bad = kb / "demo.yaml"
+    bad.write_text("topic: demo\nassertionz: []\n", encoding="utf-8")
+    line = assert_one_line_error(run("check", "China has approved a stem cell drug.", "--kb", str(kb)))
+    assert f"{bad}:2:" in line and "unknown key" in line
+
+
+def test_missing_kb_dir(tmp_path):
+    assert_one_line_error(run("check", "x", "--kb", str(tmp_path / "nope")))
+
+
+def test_kb_validate_reports_every_problem(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "demo.yaml").write_text("topic: demo\nassertionz: []\nother: 1\n", encoding="utf-8")
+    cp = run("kb", "validate", "--kb", str(kb))
+    out, err = text(cp)
+    assert cp.returncode == 2
+    assert "Traceback" not in err
+    assert err.count("unknown key") == 2
+    assert "2 problem(s)" in err
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def test_not_approved_supported_in_2024():
+    (r,) = check_json("China has not approved any stem cell drug.", as_of="2024-06-01")
+    assert r["verdict"] == "supported"
+    assert r["judged_at"] == "2024-06-01"
+    assert "negation" in r["cues"]
+
+
+def test_not_approved_outdated_now():
+    (r,) = check_json("China has not approved any stem cell drug.", as_of=NOW)
+    assert r["verdict"] == "outdated"
+    assert "2025-01-02" in r["note"]
+    assert r["sources"], r
+    assert r["assertion"]["id"] == "cn.approvals.stem-cell-drug"
+    assert r["assertion"]["valid_from"] == "2025-01-02"
+    assert r["judged_at"] == NOW
+
+
+def test_never_approved_refuted():
+    (r,) = check_json("China has never approved a stem cell drug.")
+    assert r["verdict"] == "refuted"
+    assert "never" in r["cues"]
+
+
+def test_several_claims_in_order():
+    claims = ["China has never approved a stem cell drug.", "China has not approved any stem cell drug.", "The sky is green."]
+    results = check_json(*claims)
+    assert [r["claim"] for r in results] == claims
+    assert [r["verdict"] for r in results] == ["refuted", "outdated", "unverified"]
+
+
+def test_fail_on_sets_exit_code():
+    claim = "China has never approved a stem cell drug."
+    assert run("check", claim, "--as-of", NOW, "--fail-on", "error", "--format", "json").returncode == 1
+    assert run("check", claim, "--as-of", NOW, "--format", "json").returncode == 0  # default: never fail
+
+
+# --------------------------------------------------------------------------- input sources
+
+
+def test_from_file_jsonl_one_line_per_claim(tmp_path):
+    claims = ["China has never approved a stem cell drug.", "", "China has not approved any stem cell drug."]
+    path = tmp_path / "claims.txt"
+    path.write_text("\n".join(claims) + "\n", encoding="utf-8")
+    cp = run("check", "--from-file", str(path), "--format", "jsonl", "--as-of", NOW)
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == 3
+    results = [json.loads(line) for line in lines]
+    for r in results:
+        assert_result(r)
+    assert [r["claim"] for r in results] == claims
+    assert results[0]["verdict"] == "refuted"
+    assert results[1]["verdict"] == "unverified"  # a blank line still gets a result, so lines align
+    assert results[2]["verdict"] == "outdated"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli.read_claims splits claims with str.splitlines(), which also breaks at U+2028, U+2029, U+0085, "
+    "\\v, \\f and \\x1c-\\x1e: one input line then gives several results and output lines stop aligning with input lines",
+)
+def test_from_file_splits_only_at_line_ends(tmp_path):
+    lines = ["China approved\u2028a stem cell drug.", "Stem cells\x85cure everything.", "China has\x0cnever approved one.", "x\x1cy"]
+    path = tmp_path / "claims.txt"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    cp = run("check", "--from-file", str(path), "--format", "jsonl", "--as-of", NOW)
+    assert cp.returncode == 0
+    assert len(cp.stdout.decode("utf-8").split("\n")[:-1]) == len(lines)
+
+
+def test_from_file_crlf_and_bom(tmp_path):
+    path = tmp_path / "claims.txt"
+    path.write_bytes("\ufeffChina has never approved a stem cell drug.\r\nThe sky is green.\r\n".encode("utf-8"))
+    cp = run("check", "--from-file", str(path), "--format", "jsonl", "--as-of", NOW)
+    results = [json.loads(line) for line in text(cp)[0].splitlines()]
+    assert [r["claim"] for r in results] == ["China has never approved a stem cell drug.", "The sky is green."]
+
+
+def test_stdin_dash():
+    cp = run("check", "-", "--format", "jsonl", "--as-of", NOW, stdin="China has never approved a stem cell drug.\nThe sky is green.\n".encode())
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["verdict"] for r in results] == ["refuted", "unverified"]
+
+
+def test_version():
+    cp = run("--version")
+    out, err = text(cp)
+    assert cp.returncode == 0
+    assert re.match(r"^stemcheck \d+\.\d+", out)
+    assert err == ""
+
+
+# --------------------------------------------------------------------------- kb commands
+
+
+def test_kb_validate():
+    cp = run("kb", "validate")
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    assert out.startswith("kb validate: ok")
+
+
+def test_kb_show():
+    cp = run("kb", "show", "cn.approvals.stem-cell-drug")
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    assert out.startswith("cn.approvals.stem-cell-drug")
+    assert "2025-01-02" in out
+    assert "source" in out
+
+
+def test_kb_list_json():
+    cp = run("kb", "list", "--format", "json")
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    rows = json.loads(out)
+    assert isinstance(rows, list) and rows
+    assert all(set(r) == {"id", "kind", "jurisdiction", "topic", "statement"} for r in rows)
+    assert "cn.approvals.stem-cell-drug" in {r["id"] for r in rows}
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_text_output_no_color():
+    claim = "China has never approved a stem cell drug."
+    cp = run("check", claim, "--as-of", NOW, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    out, err = text(cp)
+    assert cp.returncode == 0, err
+    assert not ANSI.search(out)
+    assert "\x1b" not in out
+    assert "REFUTED" in out.upper() and claim in out
+    # the check above could only pass trivially if colour never appeared: make sure it can
+    coloured = text(run("check", claim, "--as-of", NOW, "--color", "always"))[0]
+    assert ANSI.search(coloured)
+
+
+def test_json_output_is_deterministic():
+    args = ("check", "China has not approved any stem cell drug.", "Stem cells cure everything.", "--as-of", NOW, "--format", "json")
+    first, second = run(*args), run(*args)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+    assert first.stdout.endswith(b"\n")
+
+
+def test_json_is_utf8_and_keeps_unicode():
+    (r,) = check_json("国家药监局批准了干细胞药物。")
+    assert r["claim"] == "国家药监局批准了干细胞药物。"
