@@ -136,11 +136,6 @@ def test_kb_show_unknown_id():
     assert "cn.approvals.no-such-thing" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main catches click.ClickException, but typer 0.29 raises its vendored typer._click exceptions: "
-    "usage errors become 'stemcheck: internal error' with exit 3",
-)
 @pytest.mark.parametrize(
     "args",
     [
@@ -259,11 +254,6 @@ def test_from_file_jsonl_one_line_per_claim(tmp_path):
     assert results[2]["verdict"] == "outdated"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.read_claims splits claims with str.splitlines(), which also breaks at U+2028, U+2029, U+0085, "
-    "\\v, \\f and \\x1c-\\x1e: one input line then gives several results and output lines stop aligning with input lines",
-)
 def test_from_file_splits_only_at_line_ends(tmp_path):
     lines = ["China approved\u2028a stem cell drug.", "Stem cells\x85cure everything.", "China has\x0cnever approved one.", "x\x1cy"]
     path = tmp_path / "claims.txt"

@@ -19,8 +19,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+
+try:  # typer >= 0.29 vendors click and raises its own copies of click's exceptions
+    from typer._click import exceptions as _clickx
+except ImportError:  # pragma: no cover - older typer raises click's own
+    from click import exceptions as _clickx
 
 from stemcheck import __version__
 from stemcheck.errors import InputError, StemcheckError, UsageError
@@ -147,8 +151,11 @@ def read_claims(claims: list[str], from_file: Path | None) -> list[str]:
                 text = decode(raw)
             except DecodeError as e:
                 raise InputError(f"{name}: {e}") from None
-            # one claim per line; blank lines still produce a result so that output lines align
-            lines = text.splitlines()
+            # one claim per line (only \n and \r\n end a line: U+2028 or a form feed inside a
+            # claim must not split it); blank lines still produce a result so output lines align
+            lines = text.replace("\r\n", "\n").split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
             out.extend(lines)
         else:
             out.append(c)
@@ -370,15 +377,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = app(args=argv, prog_name="stemcheck", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         code = e.exit_code
-    except click.exceptions.NoArgsIsHelpError as e:  # `stemcheck` / `stemcheck kb` alone: show help
+    except _clickx.NoArgsIsHelpError as e:  # `stemcheck` / `stemcheck kb` alone: show help
         print(e.ctx.get_help() if e.ctx else str(e))
         code = 0
-    except click.ClickException as e:
+    except _clickx.ClickException as e:
         print(f"stemcheck: error: {_one_line(e.format_message())} (see 'stemcheck --help')", file=sys.stderr)
         code = ExitCode.ERROR
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         print("stemcheck: interrupted", file=sys.stderr)
         code = 130
     except StemcheckError as e:
