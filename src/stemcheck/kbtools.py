@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from stemcheck.engine.checker import Checker
-from stemcheck.model import Kind, Verdict
+from stemcheck.model import Verdict
 
 STALE_AFTER_DAYS = 365
 
@@ -111,6 +111,3 @@ def stats(checker: Checker, today: dt.date) -> Stats:
         examples=sum(len(a.examples) for a in kb.assertions),
     )
 
-
-def kind_label(kind: Kind) -> str:
-    return kind.value

@@ -7,7 +7,6 @@ output does not depend on how many workers ran.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -200,7 +199,7 @@ def _chunks(path: Path, kind: str):
             block = fh.read(CHUNK_CHARS)
             try:
                 buf += dec.decode(block, final=not block)
-            except UnicodeDecodeError as e:
+            except UnicodeDecodeError:
                 raise DecodeError(f"not valid UTF-8 (around line {line_offset + buf.count(chr(10)) + 1})") from None
             if "\x00" in buf:
                 raise DecodeError("binary file")

@@ -241,10 +241,7 @@ def segment_markdown(text: str) -> Document:
     for rx in _INLINE_MASKS:
         for mm in rx.finditer(masked_src):
             s, e = mm.span()
-            if rx.pattern.startswith(r"\]\(") or rx.pattern.startswith(r"\]\["):
-                _blank(chars, s, e)  # including the "]"; the "[" is masked below
-            else:
-                _blank(chars, s, e)
+            _blank(chars, s, e)  # link targets include their "]"; the "[" is masked below
             if rx is _INLINE_MASKS[1]:
                 code.append((s, e))
     masked = "".join(chars)
