@@ -31,9 +31,41 @@ MIN_SCORE = 55.0  # fuzzy floor for a term-gated fact or quantity; below it real
 RED_FLAG_MIN_SCORE = 45.0  # red flags are defined by their terms and have few phrasings
 MARGIN = 12.0  # candidates this close to the best one compete on severity
 CDIST_ABOVE = 64  # more phrasings than this are scored in one batched rapidfuzz.process.cdist call
-MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
 _CLAUSE_BREAKS = frozenset({";", ":", "but", "however", "whereas", "although", "though", "if", "unless", "because", "whether"})
 _RANK = {Verdict.REFUTED: 4, Verdict.MISLEADING: 3, Verdict.OUTDATED: 2, Verdict.SUPPORTED: 1, Verdict.UNVERIFIED: 0}
+
+
+@dataclass(frozen=True)
+class _ClaimView:
+    """What every candidate's reading shares, computed once per claim."""
+
+    norm: Normalised
+    word_at: tuple[int, ...]  # word index -> token index
+    clause_of: tuple[int, ...]  # token index -> clause number
+    anchor: TimeAnchor | None
+    numbers: tuple[Number, ...]
+    hedged: bool
+    future: bool
+    debunks: bool
+
+    @classmethod
+    def of(cls, norm: Normalised, anchors: list[TimeAnchor], numbers: list[Number]) -> _ClaimView:
+        clause_of, clause = [], 0
+        for t in norm.tokens:
+            if t.text in _CLAUSE_BREAKS:
+                clause += 1
+            clause_of.append(clause)
+        hedges = find_hedges(norm.tokens)
+        return cls(
+            norm=norm,
+            word_at=tuple(i for i, t in enumerate(norm.tokens) if t.word),
+            clause_of=tuple(clause_of),
+            anchor=next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None),
+            numbers=tuple(numbers),
+            hedged="hedge" in hedges,
+            future="future" in hedges,
+            debunks=debunks(norm.tokens),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,13 +96,7 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
-        stems = norm.stems
-        for phrase in self.ckb.domain:
-            k = len(phrase)
-            for i in range(len(stems) - k + 1):
-                if stems[i : i + k] == phrase:
-                    return True
-        return False
+        return any(phrase in norm.positions for phrase in self.ckb.domain)
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
@@ -82,26 +108,35 @@ class Checker:
             cues.append("truncated")
         norm = norm or self.ckb.normaliser.normalise(text)
         named = norm.jurisdictions
-        if not named:
-            assumed = context if context else self.default_jurisdictions
-            norm = replace(norm, jurisdictions=frozenset(assumed))
-            cues.extend(f"assumed-{j.value}" for j in sorted(assumed))
+        norm, assumed = self._in_context(norm, context)
+        cues.extend(assumed)
         return self._check(text, norm, as_of, cues), named
 
-    def _check(self, text: str, norm: Normalised, as_of: dt.date, cues: list[str]) -> Result:
+    def _in_context(self, norm: Normalised, context: frozenset[Jurisdiction] | None) -> tuple[Normalised, list[str]]:
+        """A claim naming no jurisdiction takes its context's, else the default; say which."""
+        if norm.jurisdictions:
+            return norm, []
+        assumed = context if context else self.default_jurisdictions
+        return replace(norm, jurisdictions=frozenset(assumed)), [f"assumed-{j.value}" for j in sorted(assumed)]
+
+    def _judge_all(self, text: str, norm: Normalised, as_of: dt.date) -> tuple[list[Candidate], list[tuple[Candidate, Judgement, Reading]]]:
+        """Every candidate, and each one's reading and judgement (None when it cannot decide)."""
         cands = self.candidates(norm)
         if not cands:
-            return self._unverified(text, as_of, cues, "no assertion in the knowledge base matches this claim", 0.0)
+            return [], []
         cleaned = clean(text[:MAX_CLAIM_CHARS])
-        anchors = find_anchors(cleaned, as_of)
-        numbers = find_numbers(cleaned, date_spans(cleaned, as_of))
-        hedges = find_hedges(norm.tokens)
-        judged: list[tuple[Candidate, Judgement, Reading]] = []
+        view = _ClaimView.of(norm, find_anchors(cleaned, as_of), find_numbers(cleaned, date_spans(cleaned, as_of)))
+        judged = []
         for c in cands:
-            reading = self._read(norm, c, anchors, numbers, hedges)
-            j = self._judge(c, reading, as_of)
-            if j is not None:
-                judged.append((c, j, reading))
+            reading = self._read(view, c)
+            judged.append((c, self._judge(c, reading, as_of), reading))
+        return cands, judged
+
+    def _check(self, text: str, norm: Normalised, as_of: dt.date, cues: list[str]) -> Result:
+        cands, all_judged = self._judge_all(text, norm, as_of)
+        if not cands:
+            return self._unverified(text, as_of, cues, "no assertion in the knowledge base matches this claim", 0.0)
+        judged = [(c, j, r) for c, j, r in all_judged if j is not None]
         decided = [x for x in judged if x[1].verdict is not Verdict.UNVERIFIED]
         if not decided:
             best = max(cands, key=lambda c: c.score)
@@ -118,31 +153,20 @@ class Checker:
 
     def explain(self, claim: str, as_of: dt.date) -> list[tuple[str, float, str, str | None]]:
         """Every candidate with its score and the verdict it alone would give (for --explain)."""
-        norm = self.ckb.normaliser.normalise(claim.strip())
-        cleaned = clean(claim.strip()[:MAX_CLAIM_CHARS])
-        anchors = find_anchors(cleaned, as_of)
-        numbers = find_numbers(cleaned, date_spans(cleaned, as_of))
-        hedges = find_hedges(norm.tokens)
-        out = []
-        for c in sorted(self.candidates(norm), key=lambda c: -c.score):
-            j = self._judge(c, self._read(norm, c, anchors, numbers, hedges), as_of)
-            out.append((c.item.assertion.id, round(c.score, 1), j.verdict.value if j else "undecided", j.note if j else None))
-        return out
+        text = claim.strip()
+        norm, _ = self._in_context(self.ckb.normaliser.normalise(text), None)
+        _, judged = self._judge_all(text, norm, as_of)
+        return [
+            (c.item.assertion.id, round(c.score, 1), j.verdict.value if j else "undecided", j.note if j else None)
+            for c, j, _ in sorted(judged, key=lambda x: -x[0].score)
+        ]
 
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
-        words = [t for t in norm.tokens if t.word]
-        stems = tuple(t.stem for t in words)
-        positions: dict[tuple[str, ...], list[int]] = {}
-        n = len(stems)
-        for i in range(n):
-            for k in range(1, MAX_NGRAM + 1):
-                if i + k > n:
-                    break
-                positions.setdefault(stems[i : i + k], []).append(i)
+        positions = norm.positions
         pool: set[int] = set()
         index = self.ckb.index
-        for s in set(stems):
+        for s in set(norm.stems):
             pool.update(index.get(s, ()))
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
@@ -182,22 +206,9 @@ class Checker:
         return out
 
     # ------------------------------------------------------------------ reading
-    def _read(
-        self,
-        norm: Normalised,
-        c: Candidate,
-        anchors: list[TimeAnchor],
-        numbers: list[Number],
-        hedges: list[str],
-    ) -> Reading:
-        tokens = norm.tokens
-        word_at = [i for i, t in enumerate(tokens) if t.word]  # word index -> token index
-        clause_of: list[int] = []
-        clause = 0
-        for t in tokens:
-            if t.text in _CLAUSE_BREAKS:
-                clause += 1
-            clause_of.append(clause)
+    def _read(self, view: _ClaimView, c: Candidate) -> Reading:
+        """The candidate's reading of the claim: polarity in the clauses carrying its terms."""
+        clause_of, word_at = view.clause_of, view.word_at
         # the clauses that carry the most term hits are the ones whose polarity counts
         weight: dict[int, int] = {}
         for s, _ in c.hits:
@@ -205,31 +216,18 @@ class Checker:
             weight[cl] = weight.get(cl, 0) + 1
         top = max(weight.values()) if weight else 0
         clauses = {cl for cl, w in weight.items() if w == top}
-        ignore: set[int] = set()
-        stems = [tokens[i].stem for i in word_at]
-        for term in c.item.negated_terms:
-            k = len(term)
-            for i in range(len(stems) - k + 1):
-                if tuple(stems[i : i + k]) == term:
-                    ignore.update(word_at[j] for j in range(i, i + k))
-        negs = [(i, cue) for i, cue in find_negations(tokens, ignore) if clause_of[i] in clauses]
-        positive = not negs
-        never = any(cue == "never" for _, cue in negs)
-        anchor = next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None)
-        claim_stems = set()
-        for k in range(1, 4):
-            for i in range(len(stems) - k + 1):
-                claim_stems.add(tuple(stems[i : i + k]))
-        event = bool(c.item.event_terms & claim_stems)
+        positions = view.norm.positions
+        ignore = {word_at[i + j] for term in c.item.negated_terms for i in positions.get(term, ()) for j in range(len(term))}
+        negs = [(i, cue) for i, cue in find_negations(view.norm.tokens, ignore) if clause_of[i] in clauses]
         return Reading(
-            positive=positive,
-            never=never,
-            anchor=anchor,
-            event=event,
-            hedged="hedge" in hedges,
-            future="future" in hedges,
-            numbers=tuple(numbers),
-            debunks=debunks(tokens),
+            positive=not negs,
+            never=any(cue == "never" for _, cue in negs),
+            anchor=view.anchor,
+            event=any(t in positions for t in c.item.event_terms),
+            hedged=view.hedged,
+            future=view.future,
+            numbers=view.numbers,
+            debunks=view.debunks,
         )
 
     def _judge(self, c: Candidate, r: Reading, as_of: dt.date) -> Judgement | None:

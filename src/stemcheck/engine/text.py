@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from stemcheck.model import Alias, Jurisdiction
 
@@ -96,15 +96,31 @@ class Token:
     alias: bool = False  # produced by alias substitution
 
 
-@dataclass(frozen=True, slots=True)
+MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
+
+
+@dataclass(frozen=True)
 class Normalised:
     tokens: tuple[Token, ...]
     jurisdictions: frozenset[Jurisdiction]
     entities: frozenset[str]  # canonical names of aliases that fired
 
-    @property
+    @cached_property
     def stems(self) -> tuple[str, ...]:
         return tuple(t.stem for t in self.tokens if t.word)
+
+    @cached_property
+    def positions(self) -> dict[tuple[str, ...], list[int]]:
+        """Every run of up to MAX_NGRAM word stems -> the word positions where it starts.
+        Built once per claim; term gates, negated-term spans, event terms and the domain
+        check all look phrases up here."""
+        stems = self.stems
+        out: dict[tuple[str, ...], list[int]] = {}
+        n = len(stems)
+        for i in range(n):
+            for k in range(1, min(MAX_NGRAM, n - i) + 1):
+                out.setdefault(stems[i : i + k], []).append(i)
+        return out
 
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
@@ -195,15 +211,3 @@ def prepare(text: str) -> str:
 
 def _raw_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
-
-
-def ngrams(stems: tuple[str, ...], max_n: int = 5) -> set[tuple[str, ...]]:
-    """Every contiguous run of up to `max_n` stems: phrase terms are looked up here."""
-    out: set[tuple[str, ...]] = set()
-    n = len(stems)
-    for i in range(n):
-        for k in range(1, max_n + 1):
-            if i + k > n:
-                break
-            out.add(stems[i : i + k])
-    return out
