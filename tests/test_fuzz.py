@@ -137,11 +137,11 @@ PLAIN = Normaliser([])
 def test_readers_never_raise(text, as_of):
     cleaned = clean(text)
     norm = PLAIN.normalise(text)
-    tokens = norm.tokens
-    for i, cue in find_negations(tokens):
-        assert 0 <= i < len(tokens) and isinstance(cue, str)
-    assert set(find_hedges(tokens)) <= {"hedge", "future"}
-    assert debunks(tokens) in (True, False)
+    words = norm.texts
+    for i, cue in find_negations(words):
+        assert 0 <= i < len(words) and isinstance(cue, str)
+    assert set(find_hedges(words)) <= {"hedge", "future"}
+    assert debunks(words) in (True, False)
     for a in find_anchors(cleaned, as_of):
         assert a.start <= a.end
         assert isinstance(a.judge_date, dt.date)
@@ -152,8 +152,9 @@ def test_readers_never_raise(text, as_of):
         assert 0 <= n.start < n.end <= len(cleaned)
         for bound in ("exact", "at-least", "at-most"):
             assert agrees(n, 56.0, bound, 0.1) in (True, False)
-    for t in tokens:
+    for t in norm.tokens:
         assert t.stem == stem(t.text) or not t.word or t.alias
+    assert norm.stems == tuple(t.stem for t in norm.tokens if t.word)
 
 
 @FAST

@@ -51,20 +51,20 @@ class _ClaimView:
     @classmethod
     def of(cls, norm: Normalised, anchors: list[TimeAnchor], numbers: list[Number]) -> _ClaimView:
         clause_of, clause = [], 0
-        for t in norm.tokens:
-            if t.text in _CLAUSE_BREAKS:
+        for t in norm.texts:
+            if t in _CLAUSE_BREAKS:
                 clause += 1
             clause_of.append(clause)
-        hedges = find_hedges(norm.tokens)
+        hedges = find_hedges(norm.texts)
         return cls(
             norm=norm,
-            word_at=tuple(i for i, t in enumerate(norm.tokens) if t.word),
+            word_at=norm.word_at,
             clause_of=tuple(clause_of),
             anchor=next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None),
             numbers=tuple(numbers),
             hedged="hedge" in hedges,
             future="future" in hedges,
-            debunks=debunks(norm.tokens),
+            debunks=debunks(norm.texts),
         )
 
 
@@ -96,7 +96,8 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
-        return any(phrase in norm.positions for phrase in self.ckb.domain)
+        first = self.ckb.domain_first
+        return any(norm.has(phrase) for s in norm.stem_set() & first.keys() for phrase in first[s])
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
@@ -163,28 +164,40 @@ class Checker:
 
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
-        positions = norm.positions
+        ckb = self.ckb
+        stems = norm.stem_set()
         pool: set[int] = set()
-        index = self.ckb.index
-        for s in set(norm.stems):
-            pool.update(index.get(s, ()))
+        for s in stems & ckb.index.keys():
+            pool.update(ckb.index[s])
+        if not pool:
+            return []
+        # each gate term is looked up at most once per claim; an assertion's groups are
+        # tried most selective first, so most of the pool fails on its first lookup
+        terms = ckb.terms
+        memo: dict[int, list[int]] = {}
+
+        def where(tid: int) -> list[int]:
+            found = memo.get(tid)
+            if found is None:
+                found = memo[tid] = norm.find(terms[tid])
+            return found
+
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
-            item = self.ckb.items[pos]
+            item = ckb.items[pos]
             a = item.assertion
             if a.jurisdiction is not Jurisdiction.GLOBAL and a.jurisdiction not in norm.jurisdictions:
                 continue
-            if any(t in positions for t in item.unless):
+            if any(where(t) for t in item.unless_ids):
                 continue
             hits: list[tuple[int, int]] = []
-            ok = True
-            for group in item.groups:
-                found = [(i, i + len(t)) for t in group for i in positions.get(t, ())]
+            for g in item.group_ids:
+                # only the group's terms that start with one of the claim's stems can occur
+                found = [(i, i + len(terms[t])) for f in sorted(g.keys() & stems) for t in g[f] for i in where(t)]
                 if not found:
-                    ok = False
                     break
                 hits.extend(found)
-            if ok:
+            else:
                 passing.append((item, tuple(hits)))
         if not passing:
             return []
@@ -216,14 +229,14 @@ class Checker:
             weight[cl] = weight.get(cl, 0) + 1
         top = max(weight.values()) if weight else 0
         clauses = {cl for cl, w in weight.items() if w == top}
-        positions = view.norm.positions
-        ignore = {word_at[i + j] for term in c.item.negated_terms for i in positions.get(term, ()) for j in range(len(term))}
-        negs = [(i, cue) for i, cue in find_negations(view.norm.tokens, ignore) if clause_of[i] in clauses]
+        norm = view.norm
+        ignore = {word_at[i + j] for term in c.item.negated_terms for i in norm.find(term) for j in range(len(term))}
+        negs = [(i, cue) for i, cue in find_negations(norm.texts, ignore) if clause_of[i] in clauses]
         return Reading(
             positive=not negs,
             never=any(cue == "never" for _, cue in negs),
             anchor=view.anchor,
-            event=any(t in positions for t in c.item.event_terms),
+            event=any(norm.has(t) for t in c.item.event_terms),
             hedged=view.hedged,
             future=view.future,
             numbers=view.numbers,

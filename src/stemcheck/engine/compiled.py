@@ -8,7 +8,7 @@ meets the assertions whose key terms it contains, and fuzzy scoring runs on thos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stemcheck.engine.negation import CUE_WORDS
 from stemcheck.engine.text import Normaliser
@@ -30,6 +30,8 @@ class CompiledAssertion:
     event_terms: frozenset[tuple[str, ...]]
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
     negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
+    group_ids: tuple[dict[str, tuple[int, ...]], ...]  # `groups` as first stem -> ids into CompiledKB.terms
+    unless_ids: frozenset[int]  # `unless` as ids into CompiledKB.terms
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,16 @@ class CompiledKB:
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
     domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
+    terms: tuple[tuple[str, ...], ...]  # every distinct gate term (groups and unless), by id
+    term_first: dict[str, tuple[int, ...]]  # first stem -> ids of the terms it starts
+    domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> domain phrases
 
 
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
+    term_id: dict[tuple[str, ...], int] = {}
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -52,21 +58,48 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         event_terms = frozenset(norm.phrase(t) for t in ev if norm.phrase(t))
         counts = tuple(frozenset(norm.phrase(c)) for c in a.counts)
         negated = frozenset(
-            norm.phrase(t) for group in a.terms for t in group if CUE_WORDS & {tok.text for tok in norm.normalise(t).tokens}
+            norm.phrase(t) for group in a.terms for t in group if CUE_WORDS.intersection(norm.normalise(t).texts)
         )
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
-        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated))
-        # index under the group with the fewest distinct first stems (the most selective)
-        key_group = min(groups, key=lambda g: len({t[0] for t in g}))
-        for t in key_group:
+        group_ids = tuple(_by_first((t, term_id.setdefault(t, len(term_id))) for t in g) for g in groups)
+        unless_ids = frozenset(term_id.setdefault(t, len(term_id)) for t in unless)
+        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated, group_ids, unless_ids))
+    # Index each assertion under the first stems of its most selective term group: the one
+    # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
+    # every group and would put every assertion in every sentence's pool; "cartilage" does not.
+    spread: dict[str, int] = {}
+    for item in items:
+        for first in {t[0] for g in item.groups for t in g}:
+            spread[first] = spread.get(first, 0) + 1
+    for pos, item in enumerate(items):
+        if not item.groups:
+            continue
+        cost = [sum(spread[f] for f in {t[0] for t in g}) for g in item.groups]
+        order = sorted(range(len(cost)), key=cost.__getitem__)
+        for t in item.groups[order[0]]:
             index.setdefault(t[0], set()).add(pos)
+        # the checker tries groups in this order: the rarest first fails fastest
+        items[pos] = replace(item, group_ids=tuple(item.group_ids[k] for k in order))
+    # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
+    domain = frozenset(
+        t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
+    )
     return CompiledKB(
         kb=kb,
         normaliser=norm,
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
-        # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
-        domain=frozenset(
-            t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
-        ),
+        domain=domain,
+        terms=tuple(sorted(term_id, key=term_id.__getitem__)),
+        term_first=_by_first(term_id.items()),
+        domain_first=_by_first((d, d) for d in sorted(domain)),
     )
+
+
+def _by_first(pairs) -> dict:
+    """Group values under the first stem of their term: a sentence asks only about the
+    terms that start with one of its own stems."""
+    out: dict[str, list] = {}
+    for term, value in pairs:
+        out.setdefault(term[0], []).append(value)
+    return {k: tuple(v) for k, v in out.items()}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from stemcheck.engine.text import Token
 
 HEDGES = frozenset(
     "may might could possibly potentially potential promising promise hope hopes hoped hoping perhaps "
@@ -20,21 +19,22 @@ FUTURE = frozenset("will expected poised going anticipated forecast projected".s
 _MONTH_CONTEXT = frozenset("in by since until till on of early late mid end from before after through".split())
 
 
-def find_hedges(tokens: Sequence[Token]) -> list[str]:
-    """Cue names found: 'hedge' and/or 'future', each at most once. "May" the month
-    ("by May 2025", "May 4") is not a hedge."""
-    words = set()
-    for i, t in enumerate(tokens):
-        if t.text == "may":
-            prev = tokens[i - 1].text if i else ""
-            nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
-            if prev in _MONTH_CONTEXT or nxt[:1].isdigit():
-                continue
-        words.add(t.text)
+def find_hedges(words: Sequence[str]) -> list[str]:
+    """Cue names found in `words` (token texts): 'hedge' and/or 'future', each at most once.
+    "May" the month ("by May 2025", "May 4") is not a hedge."""
+    present = set(words)
+    if "may" in present:
+        n = len(words)
+        if all(
+            (i and words[i - 1] in _MONTH_CONTEXT) or (i + 1 < n and words[i + 1][:1].isdigit())
+            for i, w in enumerate(words)
+            if w == "may"
+        ):
+            present.discard("may")
     cues = []
-    if words & HEDGES:
+    if not present.isdisjoint(HEDGES):
         cues.append("hedge")
-    if words & FUTURE:
+    if not present.isdisjoint(FUTURE):
         cues.append("future")
     return cues
 
@@ -48,5 +48,5 @@ DEBUNK = frozenset(
 )
 
 
-def debunks(tokens: Sequence[Token]) -> bool:
-    return any(t.text in DEBUNK for t in tokens)
+def debunks(words: Sequence[str]) -> bool:
+    return not DEBUNK.isdisjoint(words)

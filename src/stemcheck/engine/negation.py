@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from stemcheck.engine.text import Token
 
 SINGLE = {
     "not": "negation", "no": "negation", "never": "never", "none": "negation", "neither": "negation",
@@ -45,27 +44,35 @@ NOT_NEGATING = [("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonde
 _INTERJECTION_FOLLOWERS = {":", ".", ",", "!", ";", "-"}
 
 
-def find_negations(tokens: Sequence[Token], ignore: set[int] | None = None) -> list[tuple[int, str]]:
-    """Positions and cue names of negations in `tokens`, skipping indices in `ignore`."""
-    ignore = ignore or set()
-    words = [t.text for t in tokens]
-    skip: set[int] = set(ignore)
+_FIRSTS = frozenset(SINGLE) | {p[0] for p, _ in MULTI} | {p[0] for p in NOT_NEGATING}
+
+
+def find_negations(words: Sequence[str], ignore: set[int] | None = None) -> list[tuple[int, str]]:
+    """Positions and cue names of negations in `words` (token texts), skipping indices in `ignore`."""
+    skip: set[int] = set(ignore or ())
+    # only positions holding a cue word or the first word of a phrase can start anything
+    idx = [i for i, w in enumerate(words) if w in _FIRSTS]
+    if not idx:
+        return []
     for phrase in NOT_NEGATING:
         k = len(phrase)
-        for i in range(len(words) - k + 1):
-            if tuple(words[i : i + k]) == phrase:
+        for i in idx:
+            if words[i] == phrase[0] and tuple(words[i : i + k]) == phrase:
                 skip.update(range(i, i + k))
     out: list[tuple[int, str]] = []
     used: set[int] = set()
     for phrase, cue in MULTI:
         k = len(phrase)
-        for i in range(len(words) - k + 1):
+        for i in idx:
+            if words[i] != phrase[0] or tuple(words[i : i + k]) != phrase:
+                continue
             span = set(range(i, i + k))
             # "has yet to" is one negation, not two ("has yet" + "yet to")
-            if tuple(words[i : i + k]) == phrase and not (skip & span) and not (used & span):
+            if not (skip & span) and not (used & span):
                 out.append((i, cue))
-                used.update(range(i, i + k))
-    for i, w in enumerate(words):
+                used.update(span)
+    for i in idx:
+        w = words[i]
         if i in skip or i in used or w not in SINGLE:
             continue
         if w == "no" and i + 1 < len(words) and words[i + 1] in _INTERJECTION_FOLLOWERS:

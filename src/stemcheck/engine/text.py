@@ -33,21 +33,26 @@ _PUNCT_MAP = str.maketrans(
 MAX_CLAIM_CHARS = 4000  # longer claims are judged on their first 4000 characters (cue "truncated")
 
 
+# one translation table: invisible characters dropped, typographic punctuation made ASCII,
+# C0 control characters (but tab and newline) made spaces
+_CLEAN_MAP = {**_INVISIBLE, **_PUNCT_MAP, **{c: " " for c in range(32) if c not in (9, 10)}}
+
+
 def clean(text: str) -> str:
-    """NFKC, no control/format characters, ASCII quotes and dashes, single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_INVISIBLE).translate(_PUNCT_MAP)
-    text = "".join(ch if ch >= " " or ch in "\t\n" else " " for ch in text)
-    return text
+    """NFKC, no control/format characters, ASCII quotes and dashes."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_CLEAN_MAP)
 
 
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s?\b")
-_CONTRACTIONS = [
-    (re.compile(r"\bcan't\b", re.I), "can not"),
-    (re.compile(r"\bwon't\b", re.I), "will not"),
-    (re.compile(r"\bcannot\b", re.I), "can not"),
-    (re.compile(r"n't\b", re.I), " not"),
-]
+_CONTRACTION = re.compile(r"\b(?:(can't)|(won't)|(cannot))\b|n't\b", re.I)
+
+
+def _expand(m: re.Match) -> str:
+    return "can not" if (m.group(1) or m.group(3)) else "will not" if m.group(2) else " not"
+
+
 _TOKEN = re.compile(
     r"\d+(?:[.,]\d+)*"  # numbers, with thousands separators or decimals
     r"|[A-Za-z][A-Za-z0-9]*(?:['.&][A-Za-z0-9]+)*"  # words (hyphens split: "FDA-approved" is FDA + approved)
@@ -96,35 +101,56 @@ class Token:
     alias: bool = False  # produced by alias substitution
 
 
-MAX_NGRAM = 8  # longest term, in tokens (Chinese terms count one token per character)
-
-
 @dataclass(frozen=True)
 class Normalised:
-    tokens: tuple[Token, ...]
+    """A text as parallel token columns. Columns, not Token objects, because a scan
+    normalises every sentence of a document and most never reach the readers: building
+    thousands of small objects per page was a third of the scan time."""
+
+    texts: tuple[str, ...]  # per token: lowercase surface form (or canonical alias word)
+    word_at: tuple[int, ...]  # word index -> token index (punctuation and symbols are not words)
+    stems: tuple[str, ...]  # per word: its stem
     jurisdictions: frozenset[Jurisdiction]
     entities: frozenset[str]  # canonical names of aliases that fired
+    alias_at: frozenset[int] = frozenset()  # token indexes produced by alias substitution
 
     @cached_property
-    def stems(self) -> tuple[str, ...]:
-        return tuple(t.stem for t in self.tokens if t.word)
+    def tokens(self) -> tuple[Token, ...]:
+        """The tokens as objects (for callers that want them; the engine reads the columns)."""
+        words = set(self.word_at)
+        return tuple(
+            Token(t, stem(t) if i in words else t, i in words, i in self.alias_at) for i, t in enumerate(self.texts)
+        )
 
     @cached_property
-    def positions(self) -> dict[tuple[str, ...], list[int]]:
-        """Every run of up to MAX_NGRAM word stems -> the word positions where it starts.
-        Built once per claim; term gates, negated-term spans, event terms and the domain
-        check all look phrases up here."""
-        stems = self.stems
-        out: dict[tuple[str, ...], list[int]] = {}
-        n = len(stems)
-        for i in range(n):
-            for k in range(1, min(MAX_NGRAM, n - i) + 1):
-                out.setdefault(stems[i : i + k], []).append(i)
+    def _starts(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stems):
+            out.setdefault(s, []).append(i)
         return out
+
+    def find(self, term: tuple[str, ...]) -> list[int]:
+        """Word positions where the stem sequence `term` starts. Looked up from the positions
+        of its first stem, so a sentence costs one pass however many terms are asked about."""
+        starts = self._starts.get(term[0]) if term else None
+        if not starts:
+            return []
+        k = len(term)
+        if k == 1:
+            return starts
+        st = self.stems
+        return [i for i in starts if st[i : i + k] == term]
+
+    def has(self, term: tuple[str, ...]) -> bool:
+        return bool(self.find(term))
+
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self._starts)
 
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
-        return " ".join(t.stem for t in self.tokens if t.word and t.text not in STOPWORDS and t.text not in NEGATION_WORDS)
+        texts = self.texts
+        return " ".join(s for i, s in zip(self.word_at, self.stems) if texts[i] not in STOPWORDS and texts[i] not in NEGATION_WORDS)
 
 
 def _is_acronym(variant: str) -> bool:
@@ -154,6 +180,7 @@ class Normaliser:
                 self._latin.setdefault(key, []).append(entry)
         for entries in self._latin.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._keys = frozenset(self._latin)
         self._cjk.sort(key=lambda e: -len(e[0]))
 
     def normalise(self, text: str) -> Normalised:
@@ -163,37 +190,48 @@ class Normaliser:
                 if variant in text:
                     text = text.replace(variant, f" {canonical} ")
         raw = _raw_tokens(text)
-        out: list[Token] = []
+        lows = list(map(str.lower, raw))
         juris: set[Jurisdiction] = set()
         entities: set[str] = set()
-        i, n = 0, len(raw)
-        while i < n:
-            tok = raw[i]
-            low = tok.lower()
-            matched = False
-            for key in (tok, low) if tok != low else (tok,):
-                for vt, cs, canon, j, cname in self._latin.get(key, ()):
-                    k = len(vt)
-                    if i + k > n:
-                        continue
-                    window = raw[i : i + k] if cs else [t.lower() for t in raw[i : i + k]]
-                    if tuple(window) == vt:
-                        for c in canon:
-                            out.append(Token(c, stem(c), True, True))
-                        if j is not None:
-                            juris.add(j)
-                        entities.add(cname)
-                        i += k
-                        matched = True
-                        break
-                if matched:
-                    break
-            if matched:
-                continue
-            word = tok[0].isalnum()
-            out.append(Token(low, stem(low) if word else low, word))
-            i += 1
-        return Normalised(tuple(out), frozenset(juris), frozenset(entities))
+        alias_at: set[int] = set()
+        keys = self._keys
+        if keys.isdisjoint(raw) and keys.isdisjoint(lows):
+            texts = lows  # the common case: no alias in the text, nothing to substitute
+        else:
+            texts = []
+            i, n = 0, len(raw)
+            while i < n:
+                tok, low = raw[i], lows[i]
+                hit = self._alias_at(raw, lows, i, tok, low) if (tok in keys or low in keys) else None
+                if hit is None:
+                    texts.append(low)
+                    i += 1
+                    continue
+                k, canon, j, cname = hit
+                alias_at.update(range(len(texts), len(texts) + len(canon)))
+                texts.extend(canon)
+                if j is not None:
+                    juris.add(j)
+                entities.add(cname)
+                i += k
+        # alias words are words even when they are symbols ("&"); others when they start alphanumeric
+        word_at = tuple(i for i, t in enumerate(texts) if i in alias_at or t[0].isalnum())
+        stems = tuple(map(stem, [texts[i] for i in word_at]))
+        return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
+
+    def _alias_at(self, raw: list[str], lows: list[str], i: int, tok: str, low: str):
+        """The longest alias variant starting at token i: (tokens consumed, canonical tokens,
+        jurisdiction, canonical name), or None."""
+        n = len(raw)
+        for key in (tok, low) if tok != low else (tok,):
+            for vt, cs, canon, j, cname in self._latin.get(key, ()):
+                k = len(vt)
+                if i + k > n:
+                    continue
+                window = raw[i : i + k] if cs else lows[i : i + k]
+                if tuple(window) == vt:
+                    return k, canon, j, cname
+        return None
 
     def phrase(self, text: str) -> tuple[str, ...]:
         """A term or phrase as a tuple of stems (how terms are stored and matched)."""
@@ -204,9 +242,12 @@ def prepare(text: str) -> str:
     """clean() plus the rewrites that make tokens comparable: contractions expanded
     ("hasn't" -> "has not") and possessives split off ("China's" -> "China 's")."""
     text = clean(text)
-    for pat, rep in _CONTRACTIONS:
-        text = pat.sub(rep, text)
-    return _POSSESSIVE.sub(lambda m: " " + m.group(0), text)
+    if "'" in text:
+        text = _CONTRACTION.sub(_expand, text)
+        return _POSSESSIVE.sub(lambda m: " " + m.group(0), text)
+    if "nnot" in text.lower():
+        text = _CONTRACTION.sub(_expand, text)
+    return text
 
 
 def _raw_tokens(text: str) -> list[str]:
