@@ -124,10 +124,7 @@ def segment_text(text: str) -> Document:
     comments = _plain_comments(text)
     # the directives are not prose: blank them (same length) so "Claim. stemcheck: ignore"
     # is the sentence "Claim." and not a title-like line or part of the claim
-    chars = list(text)
-    for c in comments:
-        _blank(chars, c.start, c.end)
-    masked = "".join(chars)
+    masked = _masked(text, [(c.start, c.end) for c in comments])
     sentences: list[Sentence] = []
     for start, end in _paragraphs(masked):
         block = masked[start:end]
@@ -184,7 +181,9 @@ _INLINE_MASKS = [
     re.compile(r"</?[A-Za-z][^<>\n]*>"),  # inline HTML tags
     re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M),  # blockquote markers
     re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M),  # list markers, task boxes
-    re.compile(r"^[ \t]*#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.M),  # ATX heading markers
+    # ATX heading markers; the closing run is tried only where a run of blanks starts, or a
+    # long run of blanks (a masked code block) would be re-scanned from each of its characters
+    re.compile(r"^[ \t]*#{1,6}[ \t]+|(?<![ \t])[ \t]+#+[ \t]*$", re.M),
     re.compile(r"^\[[^\]\n]+\]:[^\n]*$", re.M),  # link reference definitions
     re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|\\(?=[^\sA-Za-z0-9])|\|"),  # emphasis, escapes, table pipes
     re.compile(r"^[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*$", re.M),  # table delimiter rows
@@ -192,22 +191,33 @@ _INLINE_MASKS = [
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
-def _blank(chars: list[str], start: int, end: int) -> None:
-    for i in range(start, end):
-        if chars[i] != "\n":
-            chars[i] = " "
+_NOT_NEWLINE = re.compile(r"[^\n]+")
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with every span blanked (newlines kept), built from slices: a character list
+    of a megabyte document and a Python loop per masked character cost more than the parse."""
+    out: list[str] = []
+    pos = 0
+    for s, e in sorted(spans):
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        out.append(text[pos:s])
+        out.append(_NOT_NEWLINE.sub(lambda m: " " * len(m.group()), text[s:e]))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def segment_markdown(text: str) -> Document:
     from markdown_it import MarkdownIt  # imported here: only scans of Markdown pay for it
 
-    chars = list(text)
     front = None
     m = _FRONT.match(text)
     body_offset = 0
     if m:
         front = m.group(1) or ""
-        _blank(chars, 0, m.end())
         body_offset = m.end()
     idx = LineIndex(text)
     md = MarkdownIt("commonmark").enable("table")
@@ -221,6 +231,7 @@ def segment_markdown(text: str) -> Document:
 
     blocks: list[tuple[int, int, bool]] = []
     code: list[tuple[int, int]] = [(0, body_offset)]  # front matter, code blocks, inline code
+    blanks: list[tuple[int, int]] = [(0, body_offset)]
     heading_depth = 0
     for t in tokens:
         if t.type == "heading_open":
@@ -231,20 +242,20 @@ def segment_markdown(text: str) -> Document:
             continue
         if t.type in ("fence", "code_block", "html_block", "hr"):
             a, b = span(t.map)
-            _blank(chars, a, b)
+            blanks.append((a, b))
             if t.type != "html_block":
                 code.append((a, b))
         elif t.type == "inline":
             a, b = span(t.map)
             blocks.append((a, b, heading_depth > 0))
-    masked_src = "".join(chars)
+    masked_src = _masked(text, blanks)
+    # every inline mask reads the block-masked source; their spans are blanked together
     for rx in _INLINE_MASKS:
-        for mm in rx.finditer(masked_src):
-            s, e = mm.span()
-            _blank(chars, s, e)  # link targets include their "]"; the "[" is masked below
-            if rx is _INLINE_MASKS[1]:
-                code.append((s, e))
-    masked = "".join(chars)
+        found = [mm.span() for mm in rx.finditer(masked_src)]
+        blanks.extend(found)  # link targets include their "]"; the "[" is masked below
+        if rx is _INLINE_MASKS[1]:
+            code.extend(found)
+    masked = _masked(text, blanks)
     masked = re.sub(r"\[(?=[^\]\n]*\s*\])", " ", masked)  # opening brackets of links
     sentences: list[Sentence] = []
     for a, b, heading in blocks:

@@ -7,6 +7,8 @@ domain at all is the checker's call (it knows the knowledge base's vocabulary).
 
 from __future__ import annotations
 
+import re
+
 # Sentences that open with one of these verbs address the reader: calls to action, not claims.
 IMPERATIVES = frozenset(
     "contact call book visit click learn discover find imagine join sign subscribe ask read see get schedule request "
@@ -14,6 +16,7 @@ IMPERATIVES = frozenset(
     "enquire inquire submit fill choose don't dont do watch listen remember note".split()
 )
 MIN_WORDS = 4
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def is_claim_shaped(text: str, heading: bool) -> bool:
@@ -24,8 +27,7 @@ def is_claim_shaped(text: str, heading: bool) -> bool:
     if not t or t.endswith(("?", "？")) or t.rstrip("\"'”)").endswith("?"):
         return False
     words = t.split()
-    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
-    if len(words) < MIN_WORDS and cjk < 8:
+    if len(words) < MIN_WORDS and len(_CJK.findall(t)) < 8:  # Chinese is not space-separated
         return False
     first = words[0].lower().strip("\"'“‘(*[").rstrip(",:")
     if first in IMPERATIVES:

@@ -46,6 +46,18 @@ _RELATIVE = [
     (re.compile(r"\bthis month\b", re.I), "this-month"),
     (re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.I), "years-ago"),
 ]
+_YEARISH = re.compile(r"(?:19|20)\d\d")  # every absolute pattern needs a year
+
+
+def _applicable(text: str) -> tuple[list, list]:
+    """The relative and absolute patterns that could match at all: most sentences carry no
+    year and no "year"/"month"/"ago", and need not be searched fifteen times."""
+    low = text.lower()
+    rel = _RELATIVE if ("year" in low or "month" in low or " ago" in low) else []
+    pats = _PATTERNS if _YEARISH.search(text) else []
+    return rel, pats
+
+
 _SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 # Words just before a date that say how to read it, longest first.
@@ -119,7 +131,8 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    for rx, kind in _RELATIVE:
+    relative, patterns = _applicable(text)
+    for rx, kind in relative:
         for m in rx.finditer(text):
             if not free(m.start(), m.end()):
                 continue
@@ -149,7 +162,7 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
             anchor_kind = prep if prep in ("as_of", "by", "before", "since", "until", "after") else "in"
             found.append((m.start(), m.end(), TimeAnchor(anchor_kind, s, e, m.group(0), relative=True)))
             taken.append((m.start(), m.end()))
-    for granularity, rx in _PATTERNS:
+    for granularity, rx in patterns:
         for m in rx.finditer(text):
             if not free(m.start(), m.end()):
                 continue
@@ -184,8 +197,9 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
 def date_spans(text: str, as_of: dt.date) -> list[tuple[int, int]]:
     """Character spans of every date expression (so numbers inside dates are not counts)."""
     spans = []
-    for rx, _ in _RELATIVE:
+    relative, patterns = _applicable(text)
+    for rx, _ in relative:
         spans.extend(m.span() for m in rx.finditer(text))
-    for _, rx in _PATTERNS:
+    for _, rx in patterns:
         spans.extend(m.span() for m in rx.finditer(text))
     return spans
