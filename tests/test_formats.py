@@ -94,13 +94,15 @@ def test_scan_format_rejects_others_and_lists_the_accepted_ones():
 def test_each_scan_format_value_renders_with_its_class(name, monkeypatch):
     used = []
     for cls in set(FORMATTERS.values()):
-        original = cls.render
+        # a format renders whole (render) or as findings arrive (open_stream); either counts
+        for method in ("render", "open_stream"):
+            original = getattr(cls, method)
 
-        def spy(self, rep, _original=original):
-            used.append(type(self))
-            return _original(self, rep)
+            def spy(self, rep, _original=original):
+                used.append(type(self))
+                return _original(self, rep)
 
-        monkeypatch.setattr(cls, "render", spy)
+            monkeypatch.setattr(cls, method, spy)
     r = scan(["tests/fixtures/docs/article.md"], "--as-of", AS_OF, "--format", name, "--color", "never")
     assert r.code == 1, r.err
     assert used == [FORMATTERS[name]]

@@ -18,7 +18,7 @@ from stemcheck.model import Result
 
 
 def knowledge_dirs(extra: list[Path] | None = None, builtin: bool = True) -> list[Path]:
-    from stemcheck.knowledge.loader import builtin_dir
+    from stemcheck.knowledge.files import builtin_dir
 
     return ([builtin_dir()] if builtin else []) + list(extra or [])
 

@@ -1,16 +1,37 @@
 """Atomic file output: a report is written to a temporary file beside the target and renamed
-over it, so an interrupted run never leaves a truncated report behind."""
+over it, so an interrupted run never leaves a truncated report behind.
+
+The report may be written in pieces (a scan streams its findings), so the temporary file is
+opened for the whole run and renamed only when the run completes. Its mode is what a plain
+`open()` would give: the mode of the file it replaces, else 0666 less the umask (mkstemp's
+0600 made CI artefacts unreadable to the next job).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from stemcheck.errors import InputError
 
 
-def atomic_write(path: Path, text: str) -> None:
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[TextIO]:
+    """A text file to write the report to; it replaces `path` only if the block completes."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"{path}: directory {directory} does not exist")
@@ -19,16 +40,20 @@ def atomic_write(path: Path, text: str) -> None:
     except OSError as e:
         raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as e:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(e, OSError):
             raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
         raise
+
+
+def atomic_write(path: Path, text: str) -> None:
+    with atomic_open(path) as fh:
+        fh.write(text)

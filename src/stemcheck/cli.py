@@ -195,12 +195,14 @@ def check(
             for aid, score, verdict, note in checker.explain(t, day):
                 print(f"  {score:5.1f}  {verdict:<10} {aid}  {note or ''}", file=sys.stderr)
     report = Report(command="check", as_of=day, results=(), color=use_color(color, output))
-    if formatter.streams and output is None:
+    if formatter.streams and output is None:  # each verdict is printed as soon as it is known
+        stream = formatter.open_stream(report)
         results = []
         for t in texts:
             r = checker.check(t, day)
             results.append(r)
-            sys.stdout.write(formatter.render_one(r, report))
+            sys.stdout.write(stream.feed("-", [r]))
+        sys.stdout.write(stream.close(report))
         sys.stdout.flush()
     else:
         results = [checker.check(t, day) for t in texts]

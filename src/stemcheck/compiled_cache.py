@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 from stemcheck import __version__
-from stemcheck.engine.compiled import CompiledKB, compile_kb
-from stemcheck.knowledge.loader import content_hash, knowledge_files, load_files
+from stemcheck.engine.compiled import CompiledKB
+from stemcheck.knowledge.files import content_hash, knowledge_files
 
 _FORMAT = 1  # bump when the compiled structures change shape
 
@@ -33,10 +33,18 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("stemcheck", appauthor=False))
 
 
+def _compile(files: list[Path]) -> CompiledKB:
+    """Parse, validate and compile: the YAML reader is imported only on a cache miss."""
+    from stemcheck.engine.compiled import compile_kb
+    from stemcheck.knowledge.loader import load_files
+
+    return compile_kb(load_files(files))
+
+
 def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
     files = knowledge_files(dirs)
     if not use_cache or os.environ.get("STEMCHECK_NO_CACHE"):
-        return compile_kb(load_files(files))
+        return _compile(files)
     key = f"{__version__}-{_FORMAT}-{content_hash(files)[:32]}-{_code_stamp()}"
     path = cache_dir() / f"kb-{key}.pickle"
     try:
@@ -46,7 +54,7 @@ def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
             return ckb
     except Exception:  # missing, unreadable, truncated or from another version: rebuild
         pass
-    ckb = compile_kb(load_files(files))
+    ckb = _compile(files)
     _store(path, ckb)
     return ckb
 

@@ -18,6 +18,11 @@ class ExitCode(IntEnum):
     def for_results(cls, results: Iterable[Result], fail_on: str) -> "ExitCode":
         if fail_on == "never":
             return cls.OK
-        threshold = SEVERITY_RANK[Severity(fail_on)]
-        worst = max((SEVERITY_RANK[r.severity] for r in results), default=0)
-        return cls.FINDINGS if worst >= threshold and worst > 0 else cls.OK
+        return cls.for_worst(max((SEVERITY_RANK[r.severity] for r in results), default=0), fail_on)
+
+    @classmethod
+    def for_worst(cls, worst: int, fail_on: str) -> "ExitCode":
+        """From the rank of the most severe finding (a scan streams its findings and keeps only this)."""
+        if fail_on == "never":
+            return cls.OK
+        return cls.FINDINGS if worst >= SEVERITY_RANK[Severity(fail_on)] and worst > 0 else cls.OK

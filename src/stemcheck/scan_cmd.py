@@ -7,8 +7,14 @@ output does not depend on how many workers ran.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import datetime as dt
+import itertools
 import os
+import stat as statmod
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stemcheck.config import Config, find_config, load_config
@@ -21,8 +27,13 @@ from stemcheck.formats import FORMATTERS, SCAN_FORMATS, Report, Skipped
 from stemcheck.model import SEVERITY_RANK, Jurisdiction, Severity
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning
-STREAM_ABOVE = 8 * 1024 * 1024  # plain text and Markdown above this are read in chunks
-CHUNK_CHARS = 1024 * 1024
+# Plain text and Markdown above STREAM_ABOVE are read and scanned in chunks of about
+# CHUNK_CHARS, ending at blank lines: memory stays flat on a 100 MB file, and the chunks of one
+# large document are spread over the workers. Fixed sizes, not a function of --jobs, so the
+# output never depends on the number of workers.
+STREAM_ABOVE = 512 * 1024
+CHUNK_CHARS = 256 * 1024
+WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
 
 _worker_state: dict = {}  # per-process: the checker and options a pool worker was started with
 
@@ -70,114 +81,228 @@ def run_scan(
     checker = Checker(load_compiled(dirs, use_cache=not no_cache), default_j)
     opts = {"as_of": day, "explicit_as_of": explicit_as_of, "show_supported": show_supported, "ignore": cfg.ignore}
 
-    outcomes = []
     skipped: list[Skipped] = []
-    files: list[Path] = []
+    units: list[tuple[str, Path | str]] = []  # (report name, file path or decoded stdin text)
     if "-" in paths:
         raw = sys.stdin.buffer.read()
-        name = stdin_filename or "<stdin>"
         try:
-            text = decode(raw)
+            units.append((stdin_filename or "<stdin>", decode(raw)))
         except DecodeError as e:
             raise InputError(f"standard input: {e}") from None
-        outcomes.append(_scan_text(checker, text, name, opts))
         paths = [p for p in paths if p != "-"]
     if paths:
         fs = collect(paths, cfg.exclude, cfg.extensions, cfg.path.parent if cfg.path else None)
         skipped.extend(Skipped(p, r) for p, r in fs.warnings)
-        files = fs.files
+        units.extend((str(f), f) for f in fs.files)
+    # findings are reported by path, line and column: documents are scanned in path order and
+    # each one's findings stream out in order, so nothing needs sorting (or holding) at the end
+    units.sort(key=lambda u: u[0])
     n_jobs = jobs or cfg.jobs or (os.cpu_count() or 1)
-    for outcome in _scan_files(checker, files, opts, n_jobs):
-        if isinstance(outcome, Skipped):
-            skipped.append(outcome)
-        else:
-            outcomes.append(outcome)
 
     threshold = SEVERITY_RANK[Severity(min_sev)]
-    results = []
-    notices = []
-    for o in outcomes:
-        for r in o.results:
-            if r.severity is Severity.NONE or SEVERITY_RANK[r.severity] >= threshold:
-                results.append(r)
-        if threshold <= SEVERITY_RANK[Severity.INFO]:
-            notices.extend(o.notices)
-    results.sort(key=lambda r: (r.location.path, r.location.line, r.location.column) if r.location else ("", 0, 0))
-    notices.sort(key=lambda n: (n.path, n.line, n.column))
-    report_day = outcomes[0].as_of if len(outcomes) == 1 else day
-    report = Report(
-        command="scan",
-        as_of=report_day,
-        results=tuple(results),
-        files_scanned=len(outcomes),
-        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-        notices=tuple(notices),
-        color=color,
-        verbose=verbose,
-    )
-    for s in report.skipped:
-        print(f"stemcheck: warning: skipped {s.path}: {s.reason}", file=sys.stderr)
-    text = FORMATTERS[fmt]().render(report)
-    from stemcheck.cli import write_output
+    formatter = FORMATTERS[fmt]()
+    head = Report(command="scan", as_of=day, results=(), color=color, verbose=verbose)
+    stream = formatter.open_stream(head) if formatter.streams else None
+    kept: list = []  # only for formats that render a whole document (json, sarif)
+    notices: list = []
+    worst = 0
+    files_done = 0
+    doc_days: list = []
+    with _sink(output) as write:
+        for piece in _scan_units(checker, units, opts, n_jobs):
+            if isinstance(piece, Skipped):
+                skipped.append(piece)
+                continue
+            results = [r for r in piece.results if r.severity is Severity.NONE or SEVERITY_RANK[r.severity] >= threshold]
+            piece_notices = sorted(piece.notices, key=lambda n: (n.line, n.column)) if threshold <= SEVERITY_RANK[Severity.INFO] else []
+            worst = max([worst, *(SEVERITY_RANK[r.severity] for r in results)])
+            notices.extend(piece_notices)
+            if piece.last:
+                files_done += 1
+                doc_days.append(piece.as_of)
+            if stream is not None:
+                write(stream.feed(piece.path, results, piece_notices))
+            else:
+                kept.extend(results)
+        report = Report(
+            command="scan",
+            as_of=doc_days[0] if len(doc_days) == 1 else day,
+            results=tuple(kept),
+            files_scanned=files_done,
+            skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+            notices=tuple(notices),
+            color=color,
+            verbose=verbose,
+        )
+        for s in report.skipped:
+            print(f"stemcheck: warning: skipped {s.path}: {s.reason}", file=sys.stderr)
+        write(stream.close(report) if stream is not None else formatter.render(report))
+    return ExitCode.OK if exit_zero else ExitCode.for_worst(worst, fail_on)
 
-    write_output(text, output)
-    if exit_zero:
-        return ExitCode.OK
-    return ExitCode.for_results(results, fail_on)
+
+@contextlib.contextmanager
+def _sink(output: Path | None):
+    """Where the report goes: standard output, written as it comes, or a file replaced
+    atomically when the run completes (an interrupted run leaves the old file alone)."""
+    if output is None:
+        def write(text: str) -> None:
+            if text:
+                sys.stdout.write(text)
+
+        yield write
+        sys.stdout.flush()
+        return
+    from stemcheck.atomic import atomic_open
+
+    with atomic_open(output) as fh:
+        yield fh.write
 
 
-def _scan_text(checker, text: str, name: str, opts: dict, line_offset: int = 0, first: bool = True):
-    from stemcheck.scanner import scan_document
+@dataclass(frozen=True)
+class Piece:
+    """The findings of one document, or of one chunk of a large document (`last` marks the
+    final piece of a document)."""
 
-    return scan_document(
+    path: str
+    results: tuple
+    notices: tuple
+    as_of: dt.date
+    last: bool = True
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One unit of work for a worker: a whole file, or a chunk of text with its place."""
+
+    name: str
+    path: Path | None = None  # a file to read and scan whole
+    text: str | None = None  # or text: stdin, or a chunk of a large file
+    kind: str | None = None
+    line_offset: int = 0
+    day: dt.date | None = None  # the document's date, read from its first chunk
+    preamble: str = ""  # the end of the previous chunk: the jurisdictions named there carry over
+    first: bool = True
+    last: bool = True
+
+
+def _tasks(units, opts: dict):
+    """Tasks in report order. Files up to STREAM_ABOVE are one task; larger ones are read
+    here in chunks (ending at blank lines outside code fences), so neither this process nor
+    a worker ever holds a whole 100 MB document."""
+    for name, src in units:
+        if isinstance(src, str):
+            yield _Task(name, text=src, kind=kind_of(name))
+            continue
+        kind = kind_of(name)
+        try:
+            st = src.stat()
+        except OSError as e:
+            yield Skipped(name, f"cannot read: {e.strerror or e}")
+            continue
+        if not statmod.S_ISREG(st.st_mode):
+            yield Skipped(name, "not a regular file (FIFO, device or socket)")
+            continue
+        if st.st_size > MAX_FILE_BYTES:
+            yield Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+            continue
+        if st.st_size <= STREAM_ABOVE or kind == "html":
+            yield _Task(name, path=src)
+            continue
+        try:
+            _check_utf8(src)  # all or nothing: a file that turns out to be binary halfway is skipped whole
+        except DecodeError as e:
+            # GBK or UTF-16: decoded whole, as small files are; beyond that, skipped
+            yield _Task(name, path=src) if st.st_size <= WHOLE_LEGACY_ABOVE else Skipped(name, str(e))
+            continue
+        except OSError as e:
+            yield Skipped(name, f"cannot read: {e.strerror or e}")
+            continue
+        try:
+            previous: _Task | None = None
+            day = None
+            for i, (chunk, line_offset) in enumerate(_chunks(src, kind)):
+                if i == 0:
+                    from stemcheck.scanner import document_date
+
+                    day = None if opts.get("explicit_as_of") else document_date(chunk, kind)
+                task = _Task(name, text=chunk, kind=kind, line_offset=line_offset, day=day, first=(i == 0), last=False,
+                             preamble=_tail(previous.text) if previous else "")
+                if previous is not None:
+                    yield previous
+                previous = task
+            if previous is not None:
+                yield replace(previous, last=True)
+        except OSError as e:
+            yield Skipped(name, f"cannot read: {e.strerror or e}")
+        except DecodeError as e:
+            yield Skipped(name, str(e))
+
+
+def _tail(text: str, size: int = 4000) -> str:
+    """The last paragraphs of a chunk, up to `size` characters: enough to know which
+    jurisdiction the text was talking about where the next chunk begins."""
+    if len(text) <= size:
+        return text
+    cut = text.find("\n\n", len(text) - size)
+    return text[cut + 2 :] if cut >= 0 else text[-size:]
+
+
+def _run(checker, task: _Task, opts: dict):
+    """A task's Piece, or Skipped with the reason. Runs in a worker or in this process."""
+    from stemcheck.scanner import closing_context, scan_document
+
+    if task.path is not None:
+        try:
+            raw = task.path.read_bytes()
+        except OSError as e:
+            return Skipped(task.name, f"cannot read: {e.strerror or e}")
+        try:
+            text = decode(raw)
+        except DecodeError as e:
+            return Skipped(task.name, str(e))
+        del raw
+        kind = kind_of(task.name)
+    else:
+        text, kind = task.text or "", task.kind or kind_of(task.name)
+    context = closing_context(task.preamble, checker, kind) if task.preamble else frozenset()
+    o = scan_document(
         text,
-        name,
+        task.name,
         checker,
-        opts["as_of"],
+        task.day or opts["as_of"],
+        kind=kind,
         show_supported=opts["show_supported"],
         ignore=opts["ignore"],
-        line_offset=line_offset,
+        line_offset=task.line_offset,
         # a document's own date is the default as-of; an explicit --as-of overrides it
-        use_front_matter=first and not opts.get("explicit_as_of"),
+        use_front_matter=task.first and task.day is None and not opts.get("explicit_as_of"),
+        context=context,
     )
+    return Piece(task.name, o.results, o.notices, o.as_of, task.last)
 
 
-def scan_path(checker, path: Path, opts: dict):
-    """Scan one file; return a DocumentOutcome, or Skipped with the reason."""
-    from stemcheck.scanner import DocumentOutcome
+def _check_utf8(path: Path) -> None:
+    """Raise DecodeError unless the file is UTF-8 text (no NUL bytes), reading it in blocks."""
+    import codecs
 
-    name = str(path)
-    try:
-        st = path.stat()
-    except OSError as e:
-        return Skipped(name, f"cannot read: {e.strerror or e}")
-    import stat as statmod
-
-    if not statmod.S_ISREG(st.st_mode):
-        return Skipped(name, "not a regular file (FIFO, device or socket)")
-    if st.st_size > MAX_FILE_BYTES:
-        return Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-    kind = kind_of(name)
-    try:
-        if st.st_size > STREAM_ABOVE and kind != "html":
-            results, notices, day = [], [], opts["as_of"]
-            for i, (chunk, line_offset) in enumerate(_chunks(path, kind)):
-                o = _scan_text(checker, chunk, name, opts, line_offset, first=(i == 0))
-                results.extend(o.results)
-                notices.extend(o.notices)
-                day = o.as_of if i == 0 else day
-            return DocumentOutcome(name, tuple(results), tuple(notices), day)
-        raw = path.read_bytes()
-    except OSError as e:
-        return Skipped(name, f"cannot read: {e.strerror or e}")
-    except DecodeError as e:
-        return Skipped(name, str(e))
-    try:
-        text = decode(raw)
-    except DecodeError as e:
-        return Skipped(name, str(e))
-    del raw
-    return _scan_text(checker, text, name, opts)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        fh.seek(0)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise DecodeError("UTF-16 text larger than 8 MiB is not supported; save it as UTF-8")
+        dec = codecs.getincrementaldecoder("utf-8")("strict")
+        line = 1
+        while True:
+            block = fh.read(CHUNK_CHARS)
+            if b"\x00" in block:
+                raise DecodeError("binary file")
+            try:
+                dec.decode(block, final=not block)
+            except UnicodeDecodeError:
+                raise DecodeError(f"not valid UTF-8 (around line {line})") from None
+            if not block:
+                return
+            line += block.count(b"\n")
 
 
 def _chunks(path: Path, kind: str):
@@ -239,29 +364,47 @@ def _init_worker(checker, opts):
     _worker_state["opts"] = opts
 
 
-def _work(path: Path):
-    return scan_path(_worker_state["checker"], path, _worker_state["opts"])
+def _work(task: _Task):
+    return _run(_worker_state["checker"], task, _worker_state["opts"])
 
 
-def _scan_files(checker, files: list[Path], opts: dict, jobs: int):
-    progress = _progress(len(files))
+def _scan_units(checker, units, opts: dict, jobs: int):
+    """Pieces (or Skipped) in report order. With jobs > 1, tasks run in a pool of forked
+    workers; at most a few tasks per worker are in flight, so memory stays bounded however
+    large the input, and pieces are yielded in task order."""
+    progress = _progress(len(units))
+    tasks = iter(_tasks(units, opts))
     try:
-        if jobs > 1 and len(files) > 1:
+        head = list(itertools.islice(tasks, 2))
+        if jobs > 1 and len(head) > 1:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import Future, ProcessPoolExecutor
 
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=ctx, initializer=_init_worker, initargs=(checker, opts)) as pool:
-                for outcome in pool.map(_work, files, chunksize=max(1, len(files) // (jobs * 8))):
-                    progress.advance()
-                    yield outcome
+            window: collections.deque = collections.deque()
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(checker, opts)) as pool:
+                for task in itertools.chain(head, tasks):
+                    if isinstance(task, Skipped):
+                        fut: Future = Future()
+                        fut.set_result(task)
+                    else:
+                        fut = pool.submit(_work, task)
+                    window.append(fut)
+                    while len(window) > 2 * jobs:
+                        yield _done(window.popleft().result(), progress)
+                while window:
+                    yield _done(window.popleft().result(), progress)
         else:
-            for f in files:
-                outcome = scan_path(checker, f, opts)
-                progress.advance()
-                yield outcome
+            for task in itertools.chain(head, tasks):
+                yield _done(task if isinstance(task, Skipped) else _run(checker, task, opts), progress)
     finally:
         progress.stop()
+
+
+def _done(piece, progress):
+    if isinstance(piece, Skipped) or piece.last:
+        progress.advance()
+    return piece
 
 
 class _NoProgress:

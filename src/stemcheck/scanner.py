@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from stemcheck.documents import suppress
-from stemcheck.documents.segment import LineIndex, kind_of, segment
+from stemcheck.documents.segment import FRONT_MATTER, LineIndex, kind_of, segment
 from stemcheck.documents.spotting import is_claim_shaped
 from stemcheck.engine.checker import Checker
 from stemcheck.formats.base import Notice
@@ -69,6 +69,31 @@ def text_date(text: str) -> dt.date | None:
     return None
 
 
+def document_date(text: str, kind: str) -> dt.date | None:
+    """The document's own date: Markdown front matter, else a dated line near the top or
+    bottom of a plain or Markdown document."""
+    if kind == "markdown":
+        m = FRONT_MATTER.match(text)
+        day = front_matter_date(m.group(1) if m else None)
+        if day:
+            return day
+    return text_date(text) if kind != "html" else None
+
+
+def closing_context(text: str, checker: Checker, kind: str) -> frozenset:
+    """The jurisdictions in force at the end of `text`: the context a chunk that follows it
+    starts with. The same rule as scan_document's, without judging anything."""
+    context: frozenset = frozenset()
+    for s in segment(text, kind).sentences:
+        claim = s.text[:MAX_SENTENCE_CHARS]
+        norm = checker.normalise(claim)
+        if not norm.jurisdictions:
+            continue
+        if s.heading or (is_claim_shaped(claim, s.heading) and checker.on_topic(norm)):
+            context = norm.jurisdictions
+    return context
+
+
 def scan_document(
     text: str,
     path: str,
@@ -80,15 +105,14 @@ def scan_document(
     ignore: frozenset[str] = frozenset(),
     line_offset: int = 0,
     use_front_matter: bool = True,
+    context: frozenset = frozenset(),
 ) -> DocumentOutcome:
+    """Findings for one document (or one chunk of a large one: `line_offset` places it, and
+    `context` carries the jurisdictions named before it)."""
     kind = kind or kind_of(path)
     doc = segment(text, kind)
-    day = None
-    if use_front_matter:
-        day = front_matter_date(doc.front_matter) or (text_date(text) if kind != "html" else None)
-    day = day or as_of
+    day = (document_date(text, kind) if use_front_matter else None) or as_of
     idx = LineIndex(text)
-    context: frozenset = frozenset()
     items = []
     checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
     for s in doc.sentences:

@@ -169,7 +169,7 @@ def _plain_comments(text: str) -> list[Comment]:
 
 # --------------------------------------------------------------------------- markdown
 
-_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _INLINE_MASKS = [
     re.compile(r"<!--.*?-->", re.S),  # comments (suppressions are read from the source separately)
     re.compile(r"(`+)(?:(?!\1).)+?\1", re.S),  # inline code
@@ -214,7 +214,7 @@ def segment_markdown(text: str) -> Document:
     from markdown_it import MarkdownIt  # imported here: only scans of Markdown pay for it
 
     front = None
-    m = _FRONT.match(text)
+    m = FRONT_MATTER.match(text)
     body_offset = 0
     if m:
         front = m.group(1) or ""

@@ -32,10 +32,12 @@ def collect(
 ) -> FileSet:
     """`exclude` globs match a path as given and, when `base` (the config file's folder) is
     set, the path relative to `base`, so they work from any working directory."""
-    import pathspec
-
     exts = tuple(e if e.startswith(".") else "." + e for e in extensions) or DOC_EXTENSIONS
-    excl = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    excl = None
+    if exclude:
+        import pathspec  # only when there are patterns to match
+
+        excl = pathspec.GitIgnoreSpec.from_lines(exclude)
     base_abs = os.path.abspath(base) if base is not None else None
     out = FileSet()
     seen: set[str] = set()

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from typing import TYPE_CHECKING
+
 from stemcheck.engine.negation import CUE_WORDS
 from stemcheck.engine.text import Normaliser
-from stemcheck.knowledge.loader import KnowledgeBase
-from stemcheck.model import Assertion
+
+if TYPE_CHECKING:
+    from stemcheck.knowledge.files import KnowledgeBase
+    from stemcheck.model import Assertion
 
 DEFAULT_EVENT_TERMS = (
     "approve", "approval", "license", "launch", "issue", "publish", "grant", "introduce", "enact", "adopt",

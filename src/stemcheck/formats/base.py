@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from stemcheck.model import Result
@@ -45,14 +46,43 @@ class Report:
     meta: dict = field(default_factory=dict)
 
 
+class ResultStream:
+    """Writes a report piece by piece as results arrive, so a scan of a 100 MB document
+    never holds every finding (or the whole output) in memory. Pieces arrive in report
+    order: by path, and within a path by position; one path may come in several pieces."""
+
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        raise NotImplementedError
+
+    def close(self, report: Report) -> str:
+        """The rest of the output; `report` carries the summary (files, skipped, notices) but no results."""
+        return ""
+
+
 class Formatter(ABC):
     name: ClassVar[str]
     modes: ClassVar[frozenset[str]] = frozenset({"check", "scan"})
-    streams: ClassVar[bool] = False  # True when each result renders on its own (jsonl)
+    streams: ClassVar[bool] = False  # True when open_stream() renders results as they arrive
 
     @abstractmethod
     def render(self, report: Report) -> str:
         """The whole output for `report`, ending with a newline when not empty."""
 
-    def render_one(self, result: Result, report: Report) -> str:  # pragma: no cover - only for streams
+    def open_stream(self, report: Report) -> ResultStream:  # pragma: no cover - only for streams
         raise NotImplementedError
+
+
+def render_by_stream(formatter: Formatter, report: Report) -> str:
+    """`render` for a streaming format: the same pieces a scan would feed, so the whole and
+    the streamed output are byte-identical by construction."""
+    stream = formatter.open_stream(report)
+    by_path: dict[str, tuple[list[Result], list[Notice]]] = {}
+    for r in report.results:
+        by_path.setdefault(r.location.path if r.location else "-", ([], []))[0].append(r)
+    for n in report.notices:
+        by_path.setdefault(n.path, ([], []))[1].append(n)
+    out = [stream.feed(path, rs, ns) for path, (rs, ns) in sorted(by_path.items())] if report.command == "scan" else [
+        stream.feed("-", list(report.results))
+    ]
+    out.append(stream.close(replace(report, results=())))
+    return "".join(out)

@@ -6,9 +6,11 @@ error and 10 warning annotations per step, so past that a notice points at SARIF
 
 from __future__ import annotations
 
-from stemcheck.formats.base import Formatter, Report
+from collections.abc import Sequence
+
+from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
 from stemcheck.formats.findings import message, title
-from stemcheck.model import Severity
+from stemcheck.model import Result, Severity
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.NONE: "notice"}
 GITHUB_CAP = 10
@@ -26,12 +28,24 @@ class GithubFormatter(Formatter):
     name = "github"
     modes = frozenset({"scan"})
 
+    streams = True
+
     def render(self, report: Report) -> str:
+        return render_by_stream(self, report)
+
+    def open_stream(self, report: Report) -> ResultStream:
+        return _GithubStream()
+
+
+class _GithubStream(ResultStream):
+    def __init__(self) -> None:
+        self.per_level: dict[str, int] = {}
+
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
         lines = []
-        per_level: dict[str, int] = {}
-        for r in report.results:
+        for r in results:
             cmd = COMMAND[r.severity]
-            per_level[cmd] = per_level.get(cmd, 0) + 1
+            self.per_level[cmd] = self.per_level.get(cmd, 0) + 1
             props = []
             if r.location:
                 l = r.location
@@ -43,12 +57,16 @@ class GithubFormatter(Formatter):
                     f"endColumn={l.end_column}",
                 ]
             props.append(f"title={escape_property(title(r))}")
-            lines.append(f"::{cmd} {','.join(props)}::{escape_data(message(r))}")
+            lines.append(f"::{cmd} {','.join(props)}::{escape_data(message(r))}\n")
+        return "".join(lines)
+
+    def close(self, report: Report) -> str:
+        lines = []
         for n in report.notices:
             lines.append(
                 f"::notice file={escape_property(n.path)},line={n.line},col={n.column},title={escape_property('stemcheck ' + n.rule)}::{escape_data(n.message)}"
             )
-        over = [k for k, v in per_level.items() if k in ("error", "warning") and v > GITHUB_CAP]
+        over = [k for k, v in self.per_level.items() if k in ("error", "warning") and v > GITHUB_CAP]
         if over:
             lines.append(
                 "::notice title=stemcheck::"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from stemcheck import SCHEMA_VERSION
-from stemcheck.formats.base import Formatter, Report
+from collections.abc import Sequence
+
+from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
 from stemcheck.model import Result
 
 
@@ -39,7 +41,12 @@ class JsonlFormatter(Formatter):
     streams = True
 
     def render(self, report: Report) -> str:
-        return "".join(self.render_one(r, report) for r in report.results)
+        return render_by_stream(self, report)
 
-    def render_one(self, result: Result, report: Report) -> str:
-        return _dump(result.to_json()) + "\n"
+    def open_stream(self, report: Report) -> ResultStream:
+        return _JsonlStream()
+
+
+class _JsonlStream(ResultStream):
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        return "".join(_dump(r.to_json()) + "\n" for r in results)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from stemcheck.formats.base import Formatter, Report
+from collections.abc import Sequence
+
+from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
 from stemcheck.formats.findings import message, rule_id
 from stemcheck.model import Result, Severity
 
@@ -18,7 +20,18 @@ class RdjsonlFormatter(Formatter):
     streams = True
 
     def render(self, report: Report) -> str:
-        out = [self.render_one(r, report) for r in report.results]
+        return render_by_stream(self, report)
+
+    def open_stream(self, report: Report) -> ResultStream:
+        return _RdjsonlStream()
+
+
+class _RdjsonlStream(ResultStream):
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        return "".join(_diagnostic(r) for r in results)
+
+    def close(self, report: Report) -> str:
+        out = []
         for n in report.notices:
             d = {
                 "message": n.message,
@@ -30,19 +43,20 @@ class RdjsonlFormatter(Formatter):
             out.append(json.dumps(d, ensure_ascii=False) + "\n")
         return "".join(out)
 
-    def render_one(self, r: Result, report: Report) -> str:
-        d: dict = {"message": message(r), "severity": SEVERITY[r.severity], "source": {"name": "stemcheck"}}
-        code: dict = {"value": rule_id(r)}
-        if r.sources:
-            code["url"] = r.sources[0].url
-        d["code"] = code
-        if r.location:
-            l = r.location
-            d["location"] = {
-                "path": l.path,
-                "range": {
-                    "start": {"line": l.line, "column": l.byte_column or l.column},
-                    "end": {"line": l.end_line, "column": l.byte_end_column or l.end_column},
-                },
-            }
-        return json.dumps(d, ensure_ascii=False) + "\n"
+
+def _diagnostic(r: Result) -> str:
+    d: dict = {"message": message(r), "severity": SEVERITY[r.severity], "source": {"name": "stemcheck"}}
+    code: dict = {"value": rule_id(r)}
+    if r.sources:
+        code["url"] = r.sources[0].url
+    d["code"] = code
+    if r.location:
+        l = r.location
+        d["location"] = {
+            "path": l.path,
+            "range": {
+                "start": {"line": l.line, "column": l.byte_column or l.column},
+                "end": {"line": l.end_line, "column": l.byte_end_column or l.end_column},
+            },
+        }
+    return json.dumps(d, ensure_ascii=False) + "\n"

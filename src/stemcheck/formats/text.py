@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-from rich.console import Console
-from rich.markup import escape
+from collections.abc import Sequence
 
-from stemcheck.formats.base import Formatter, Report
+from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
 from stemcheck.model import Result, Severity, Verdict
 
 STYLE = {
@@ -40,31 +39,63 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _console(file, color: bool):
+    from rich.console import Console  # imported here: JSON output and plain checks never pay for rich
+
+    return Console(
+        file=file,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=100,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+
+
+def _take(buf: io.StringIO) -> str:
+    """What was printed since the last take."""
+    out = buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    return out
+
+
 class TextFormatter(Formatter):
     name = "text"
+    streams = True
 
     def render(self, report: Report) -> str:
-        buf = io.StringIO()
-        console = Console(
-            file=buf,
-            force_terminal=report.color,
-            no_color=not report.color,
-            color_system="standard" if report.color else None,
-            width=100,
-            highlight=False,
-            soft_wrap=True,
-            emoji=False,
-        )
-        if report.command == "scan":
-            self._scan(console, report)
-        else:
-            for i, r in enumerate(report.results):
-                if i:
-                    console.print()
-                self._block(console, r, report.color)
-        return buf.getvalue()
+        return render_by_stream(self, report)
 
-    def _block(self, console: Console, r: Result, color: bool) -> None:
+    def open_stream(self, report: Report) -> ResultStream:
+        return _TextScanStream(report.color) if report.command == "scan" else _TextCheckStream(report.color)
+
+
+class _TextCheckStream(ResultStream):
+    """One block per claim (verdict, claim, assertion and window, note, sources, confidence),
+    blocks separated by a blank line."""
+
+    def __init__(self, color: bool):
+        self.buf = io.StringIO()
+        self.color = color
+        self.console = _console(self.buf, color)
+        self.first = True
+
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        for r in results:
+            if not self.first:
+                self.console.print()
+            self.first = False
+            self._block(r)
+        return _take(self.buf)
+
+    def _block(self, r: Result) -> None:
+        from rich.markup import escape
+
+        console, color = self.console, self.color
+
         console.print(f"[{STYLE[r.verdict]}]{r.verdict.value.upper()}[/]  {escape(r.claim)}")
         if r.assertion is not None:
             console.print(f"  assertion   {escape(r.assertion.id)}: {escape(r.assertion.statement)}")
@@ -81,44 +112,70 @@ class TextFormatter(Formatter):
         cues = f" · cues: {', '.join(r.cues)}" if r.cues else ""
         console.print(f"  confidence  {r.confidence:.2f} · judged at {r.judged_at.isoformat()}{cues}")
 
-    def _scan(self, console: Console, report: Report) -> None:
-        by_path: dict[str, list[Result]] = {}
-        for r in report.results:
-            path = r.location.path if r.location else "-"
-            by_path.setdefault(path, []).append(r)
-        notices_by_path: dict[str, list] = {}
-        for n in report.notices:
-            notices_by_path.setdefault(n.path, []).append(n)
-        paths = sorted(set(by_path) | set(notices_by_path))
-        counts: Counter = Counter()
-        for path in paths:
-            console.print(f"[bold underline]{escape(path)}[/]")
-            rows = by_path.get(path, [])
-            for r in rows:
-                sev = r.severity
-                counts[sev] += 1
-                loc = f"{r.location.line}:{r.location.column}" if r.location else ""
-                sev_label = sev.value if sev is not Severity.NONE else "ok"
-                ident = f"  [dim]{escape(r.assertion.id)}[/]" if r.assertion else ""
-                console.print(
-                    f"  {loc:>7}  [{SEV_STYLE[sev]}]{sev_label:<7}[/] [{STYLE[r.verdict]}]{r.verdict.value:<10}[/] {escape(r.claim)}{ident}"
-                )
-                if r.note:
-                    console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]{escape(r.note)}[/]")
-                if r.sources:
-                    s = r.sources[0]
-                    console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]source: {escape(s.publisher)}, {escape(s.url)}[/]")
-            for n in notices_by_path.get(path, []):
-                counts[Severity.INFO] += 1
-                console.print(f"  {f'{n.line}:{n.column}':>7}  [blue]{'info':<7}[/] {'notice':<10} {escape(n.message)}")
-            console.print()
+
+class _TextScanStream(ResultStream):
+    """Findings grouped by file: a header when the path changes, a file's notices after its
+    findings, a summary line at the end."""
+
+    def __init__(self, color: bool):
+        self.buf = io.StringIO()
+        self.console = _console(self.buf, color)
+        self.path: str | None = None
+        self.pending: list[Notice] = []
+        self.counts: Counter = Counter()
+        self.paths = 0
+
+
+    def _end_path(self) -> None:
+        from rich.markup import escape
+
+        if self.path is None:
+            return
+        for n in self.pending:
+            self.counts[Severity.INFO] += 1
+            self.console.print(f"  {f'{n.line}:{n.column}':>7}  [blue]{'info':<7}[/] {'notice':<10} {escape(n.message)}")
+        self.pending = []
+        self.console.print()
+
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        from rich.markup import escape
+
+        if not results and not notices:
+            return ""
+        if path != self.path:
+            self._end_path()
+            self.path = path
+            self.paths += 1
+            self.console.print(f"[bold underline]{escape(path)}[/]")
+        for r in results:
+            sev = r.severity
+            self.counts[sev] += 1
+            loc = f"{r.location.line}:{r.location.column}" if r.location else ""
+            sev_label = sev.value if sev is not Severity.NONE else "ok"
+            ident = f"  [dim]{escape(r.assertion.id)}[/]" if r.assertion else ""
+            self.console.print(
+                f"  {loc:>7}  [{SEV_STYLE[sev]}]{sev_label:<7}[/] [{STYLE[r.verdict]}]{r.verdict.value:<10}[/] {escape(r.claim)}{ident}"
+            )
+            if r.note:
+                self.console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]{escape(r.note)}[/]")
+            if r.sources:
+                s = r.sources[0]
+                self.console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]source: {escape(s.publisher)}, {escape(s.url)}[/]")
+        self.pending.extend(notices)
+        return _take(self.buf)
+
+    def close(self, report: Report) -> str:
+        from rich.markup import escape
+
+        self._end_path()
+        counts = self.counts
         for s in report.skipped:
-            console.print(f"[yellow]skipped[/] {escape(s.path)}: {escape(s.reason)}")
+            self.console.print(f"[yellow]skipped[/] {escape(s.path)}: {escape(s.reason)}")
         parts = [_plural(counts[Severity.ERROR], "error"), _plural(counts[Severity.WARNING], "warning"), _plural(counts[Severity.INFO], "info")]
         if counts[Severity.NONE]:
             parts.append(f"{counts[Severity.NONE]} supported")
-        with_findings = len(paths)
-        tail = f" in {_plural(with_findings, 'file')}"
+        tail = f" in {_plural(self.paths, 'file')}"
         scanned = f" ({_plural(report.files_scanned, 'file')} scanned"
         scanned += f", {len(report.skipped)} skipped)" if report.skipped else ")"
-        console.print(", ".join(parts) + tail + scanned)
+        self.console.print(", ".join(parts) + tail + scanned)
+        return _take(self.buf)

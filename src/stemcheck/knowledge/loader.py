@@ -7,79 +7,15 @@ the first) so that `stemcheck kb validate` is a useful linter for knowledge auth
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from stemcheck.errors import KnowledgeError
+from stemcheck.knowledge.files import ALIAS_FILE, KnowledgeBase, Origin, builtin_dir, content_hash, knowledge_files
 from stemcheck.knowledge.yamlsafe import Marks, read_yaml
 from stemcheck.model import Alias, AliasFile, Assertion, TopicFile
 
-ALIAS_FILE = "aliases.yaml"
-
-
-@dataclass(frozen=True)
-class Origin:
-    path: str
-    line: int
-    topic: str
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """Validated knowledge: assertions in load order, the merged alias table, and origins."""
-
-    assertions: tuple[Assertion, ...]
-    aliases: tuple[Alias, ...]
-    origins: dict[str, Origin] = field(default_factory=dict)
-    topics: dict[str, str] = field(default_factory=dict)  # topic -> title
-    domain: tuple[str, ...] = ()  # on-topic vocabulary (aliases.yaml `domain:`)
-
-    def get(self, assertion_id: str) -> Assertion | None:
-        for a in self.assertions:
-            if a.id == assertion_id:
-                return a
-        return None
-
-
-def builtin_dir() -> Path:
-    """The knowledge shipped with stemcheck: inside the wheel, or the checkout's ./knowledge."""
-    packaged = Path(str(resources.files("stemcheck"))) / "_knowledge"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "knowledge"
-
-
-def knowledge_files(dirs: list[Path]) -> list[Path]:
-    """Every knowledge file in `dirs`, in a stable order (aliases first within a directory)."""
-    out: list[Path] = []
-    for d in dirs:
-        if d.is_file():
-            out.append(d)
-            continue
-        if not d.is_dir():
-            raise KnowledgeError(f"{d}: knowledge directory not found")
-        files = sorted(p for p in d.rglob("*.y*ml") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(d).parts))
-        files.sort(key=lambda p: (p.name != ALIAS_FILE, str(p.relative_to(d))))
-        out.extend(files)
-    return out
-
-
-def content_hash(files: list[Path]) -> str:
-    """A digest of every knowledge file's name and bytes: the compiled cache's key."""
-    h = hashlib.sha256()
-    for p in files:
-        h.update(str(p).encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
-        try:
-            h.update(p.read_bytes())
-        except OSError as e:
-            raise KnowledgeError(f"{p}: cannot read: {e.strerror or e}") from None
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def load_knowledge(dirs: list[Path]) -> KnowledgeBase:
