@@ -526,6 +526,68 @@ def test_unreadable_file_is_skipped(tmp_path):
     assert [x["claim"] for x in results] == [NEVER]
 
 
+def test_file_that_vanishes_after_collection_is_skipped(tmp_path, monkeypatch):
+    import stemcheck.scan_cmd as scan_cmd
+
+    write(tmp_path / "gone.md", f"{CAR_T}\n")
+    write(tmp_path / "ok.md", f"{NEVER}\n")
+    collect = scan_cmd.collect
+
+    def collect_then_delete(*args, **kw):
+        files = collect(*args, **kw)
+        (tmp_path / "gone.md").unlink()  # removed between the directory walk and the read
+        return files
+
+    monkeypatch.setattr(scan_cmd, "collect", collect_then_delete)
+    r, results = scan_results(["."], "--as-of", AS_OF, "--jobs", "1", cwd=tmp_path)
+    assert [s["path"] for s in r.json()["summary"]["skipped"]] == ["gone.md"]
+    assert "cannot read" in r.json()["summary"]["skipped"][0]["reason"]
+    assert [x["claim"] for x in results] == [NEVER]
+    assert r.code == 1 and "Traceback" not in r.err
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunk anything above 2 KB into ~3 KB pieces: the large-file path, on small fixtures."""
+    import stemcheck.scan_cmd as scan_cmd
+
+    monkeypatch.setattr(scan_cmd, "STREAM_ABOVE", 2_000)
+    monkeypatch.setattr(scan_cmd, "CHUNK_CHARS", 3_000)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "rdjsonl", "text"])
+def test_chunked_scan_gives_the_findings_of_a_whole_scan(fmt, request):
+    paths = ["tests/fixtures/docs", "tests/fixtures/seeds"]
+    whole = scan(paths, "--as-of", AS_OF, "--format", fmt, "--color", "never", "--jobs", "1")
+    request.getfixturevalue("small_chunks")
+    for jobs in ("1", "2"):
+        chunked = scan(paths, "--as-of", AS_OF, "--format", fmt, "--color", "never", "--jobs", jobs)
+        assert chunked.code == whole.code == 1
+        assert chunked.out == whole.out
+
+
+def test_large_file_that_is_not_utf8_halfway_is_skipped_whole(tmp_path, small_chunks):
+    """Chunks are not scanned until the whole file is known to be text: no partial report."""
+    write(tmp_path / "half.txt", (f"{NEVER}\n\n" * 400).encode() + b"\xff\xfe\x00\x01binary tail")
+    r, results = scan_results(["half.txt"], "--as-of", AS_OF, cwd=tmp_path)
+    assert results == [] and "UTF-8" in r.json()["summary"]["skipped"][0]["reason"]
+
+
+def test_one_enormous_line_is_scanned_in_pieces_with_true_columns(tmp_path):
+    """A 20 MB single line: read in chunks cut at spaces, columns counted across them."""
+    filler = "lorem " * 3_500_000  # 21 MB, no sentence end, no newline
+    text = filler + "Indeed. " + CAR_T + " Über. " + NEVER
+    write(tmp_path / "line.txt", text.encode())
+    r, results = scan_results(["line.txt"], "--as-of", AS_OF, "--format", "json", cwd=tmp_path)
+    assert r.code == 1 and "Traceback" not in r.err
+    found = {x["claim"]: x["location"] for x in results}
+    assert found[CAR_T]["line"] == 1 and found[CAR_T]["column"] == text.index(CAR_T) + 1
+    assert found[NEVER]["column"] == text.index(NEVER) + 1
+    rd = scan(["line.txt"], "--as-of", AS_OF, "--format", "rdjsonl", cwd=tmp_path).jsonl()
+    byte_col = {d["message"].split(" — ")[0]: d["location"]["range"]["start"]["column"] for d in rd}
+    assert len(text[: text.index(NEVER)].encode()) + 1 in byte_col.values()
+
+
 # --------------------------------------------------------------------------- configuration
 
 

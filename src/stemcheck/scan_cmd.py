@@ -179,6 +179,7 @@ class _Task:
     text: str | None = None  # or text: stdin, or a chunk of a large file
     kind: str | None = None
     line_offset: int = 0
+    column_offset: tuple[int, int] = (0, 0)  # (code points, UTF-8 bytes) before it on its first line
     day: dt.date | None = None  # the document's date, read from its first chunk
     preamble: str = ""  # the end of the previous chunk: the jurisdictions named there carry over
     first: bool = True
@@ -211,8 +212,9 @@ def _tasks(units, opts: dict):
         try:
             _check_utf8(src)  # all or nothing: a file that turns out to be binary halfway is skipped whole
         except DecodeError as e:
-            # GBK or UTF-16: decoded whole, as small files are; beyond that, skipped
-            yield _Task(name, path=src) if st.st_size <= WHOLE_LEGACY_ABOVE else Skipped(name, str(e))
+            # GBK or UTF-16 are decoded whole, as small files are (up to 8 MiB); binary is skipped
+            whole = st.st_size <= WHOLE_LEGACY_ABOVE and "binary" not in str(e)
+            yield _Task(name, path=src) if whole else Skipped(name, str(e))
             continue
         except OSError as e:
             yield Skipped(name, f"cannot read: {e.strerror or e}")
@@ -220,13 +222,22 @@ def _tasks(units, opts: dict):
         try:
             previous: _Task | None = None
             day = None
-            for i, (chunk, line_offset) in enumerate(_chunks(src, kind)):
+            for i, (chunk, line_offset, col_offset) in enumerate(_chunks(src, kind)):
                 if i == 0:
                     from stemcheck.scanner import document_date
 
                     day = None if opts.get("explicit_as_of") else document_date(chunk, kind)
-                task = _Task(name, text=chunk, kind=kind, line_offset=line_offset, day=day, first=(i == 0), last=False,
-                             preamble=_tail(previous.text) if previous else "")
+                task = _Task(
+                    name,
+                    text=chunk,
+                    kind=kind,
+                    line_offset=line_offset,
+                    column_offset=col_offset,
+                    day=day,
+                    first=(i == 0),
+                    last=False,
+                    preamble=_tail(previous.text) if previous else "",
+                )
                 if previous is not None:
                     yield previous
                 previous = task
@@ -274,6 +285,7 @@ def _run(checker, task: _Task, opts: dict):
         show_supported=opts["show_supported"],
         ignore=opts["ignore"],
         line_offset=task.line_offset,
+        column_offset=task.column_offset,
         # a document's own date is the default as-of; an explicit --as-of overrides it
         use_front_matter=task.first and task.day is None and not opts.get("explicit_as_of"),
         context=context,
@@ -282,7 +294,8 @@ def _run(checker, task: _Task, opts: dict):
 
 
 def _check_utf8(path: Path) -> None:
-    """Raise DecodeError unless the file is UTF-8 text (no NUL bytes), reading it in blocks."""
+    """Raise DecodeError unless the file is UTF-8 text, reading it in blocks (the same rules
+    as decode(): a NUL byte in the first 8 KiB means binary)."""
     import codecs
 
     with open(path, "rb") as fh:
@@ -290,12 +303,13 @@ def _check_utf8(path: Path) -> None:
         fh.seek(0)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise DecodeError("UTF-16 text larger than 8 MiB is not supported; save it as UTF-8")
+        if b"\x00" in fh.read(8192):  # the rule decode() applies to a whole file
+            raise DecodeError("binary file")
+        fh.seek(0)
         dec = codecs.getincrementaldecoder("utf-8")("strict")
         line = 1
         while True:
             block = fh.read(CHUNK_CHARS)
-            if b"\x00" in block:
-                raise DecodeError("binary file")
             try:
                 dec.decode(block, final=not block)
             except UnicodeDecodeError:
@@ -319,6 +333,7 @@ def _chunks(path: Path, kind: str):
         dec = codecs.getincrementaldecoder("utf-8")("strict")
         buf = ""
         line_offset = 0
+        col_offset = (0, 0)
         in_fence = False
         while True:
             block = fh.read(CHUNK_CHARS)
@@ -326,11 +341,9 @@ def _chunks(path: Path, kind: str):
                 buf += dec.decode(block, final=not block)
             except UnicodeDecodeError:
                 raise DecodeError(f"not valid UTF-8 (around line {line_offset + buf.count(chr(10)) + 1})") from None
-            if "\x00" in buf:
-                raise DecodeError("binary file")
             if not block:
                 if buf:
-                    yield buf, line_offset
+                    yield buf, line_offset, col_offset
                 return
             if len(buf) < CHUNK_CHARS:
                 continue
@@ -340,8 +353,15 @@ def _chunks(path: Path, kind: str):
             chunk, buf = buf[:cut], buf[cut:]
             if kind == "markdown":
                 in_fence = (in_fence + sum(1 for ln in chunk.splitlines() if ln.lstrip().startswith(("```", "~~~")))) % 2 == 1
-            yield chunk, line_offset
+            yield chunk, line_offset, col_offset
             line_offset += chunk.count("\n")
+            # a chunk cut inside a line (one enormous paragraph) shifts the next one's columns
+            nl = chunk.rfind("\n")
+            rest = chunk[nl + 1 :]
+            col_offset = (len(rest), len(rest.encode("utf-8", "surrogatepass"))) if nl >= 0 else (
+                col_offset[0] + len(rest),
+                col_offset[1] + len(rest.encode("utf-8", "surrogatepass")),
+            )
 
 
 def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
@@ -353,9 +373,12 @@ def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
         if (in_fence + fences) % 2 == 0:
             return pos + 2
         pos = buf.rfind("\n\n", 0, pos)
-    if len(buf) > 16 * CHUNK_CHARS:  # one enormous paragraph: cut at a line end
-        nl = buf.rfind("\n")
-        return nl + 1 if nl > 0 else len(buf)
+    if len(buf) > 16 * CHUNK_CHARS:  # one enormous paragraph: cut at a line end, else a sentence end, else a space
+        for sep in ("\n", ". ", "。", " "):
+            at = buf.rfind(sep)
+            if at > 0:
+                return at + len(sep)
+        return len(buf)
     return None
 
 

@@ -106,13 +106,23 @@ def scan_document(
     line_offset: int = 0,
     use_front_matter: bool = True,
     context: frozenset = frozenset(),
+    column_offset: tuple[int, int] = (0, 0),
 ) -> DocumentOutcome:
-    """Findings for one document (or one chunk of a large one: `line_offset` places it, and
-    `context` carries the jurisdictions named before it)."""
+    """Findings for one document, or one chunk of a large one: `line_offset` lines and, on
+    its first line, `column_offset` (code points, UTF-8 bytes) come before it in the file;
+    `context` carries the jurisdictions named before it."""
     kind = kind or kind_of(path)
     doc = segment(text, kind)
     day = (document_date(text, kind) if use_front_matter else None) or as_of
     idx = LineIndex(text)
+
+    def place(offset: int) -> tuple[int, int, int]:
+        """(line, column, byte column) in the file."""
+        line, col = idx.position(offset)
+        bcol = idx.byte_column(offset)
+        if line == 1:
+            col, bcol = col + column_offset[0], bcol + column_offset[1]
+        return line + line_offset, col, bcol
     items = []
     checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
     for s in doc.sentences:
@@ -132,16 +142,16 @@ def scan_document(
             continue
         if result.assertion is None and "unverified" in ignore:
             continue
-        line, col = idx.position(s.start)
-        end_line, end_col = idx.position(s.end)
+        line, col, bcol = place(s.start)
+        end_line, end_col, end_bcol = place(s.end)
         loc = Location(
             path=path,
-            line=line + line_offset,
+            line=line,
             column=col,
-            end_line=end_line + line_offset,
+            end_line=end_line,
             end_column=end_col,
-            byte_column=idx.byte_column(s.start),
-            byte_end_column=idx.byte_column(s.end),
+            byte_column=bcol,
+            byte_end_column=end_bcol,
         )
         items.append((s, result.model_copy(update={"location": loc})))
     sups = suppress.parse(doc.comments, plain=kind == "text")
@@ -149,15 +159,9 @@ def scan_document(
     notices = []
     for sup in sups:
         if not sup.used:
-            line, col = idx.position(sup.start)
+            line, col, bcol = place(sup.start)
             what = f"ignore {' '.join(sorted(sup.ids))}" if sup.ids else sup.kind
             notices.append(
-                Notice(
-                    path,
-                    line + line_offset,
-                    col,
-                    f"unused suppression: 'stemcheck: {what.strip()}' suppressed nothing",
-                    byte_column=idx.byte_column(sup.start),
-                )
+                Notice(path, line, col, f"unused suppression: 'stemcheck: {what.strip()}' suppressed nothing", byte_column=bcol)
             )
     return DocumentOutcome(path, tuple(r for _, r in kept), tuple(notices), day)
