@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning
 # large document are spread over the workers. Fixed sizes, not a function of --jobs, so the
 # output never depends on the number of workers.
 STREAM_ABOVE = 512 * 1024
-CHUNK_CHARS = 256 * 1024
+CHUNK_CHARS = 128 * 1024
 WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
 
 _worker_state: dict = {}  # per-process: the checker and options a pool worker was started with

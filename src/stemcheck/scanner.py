@@ -127,8 +127,11 @@ def scan_document(
     checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
     for s in doc.sentences:
         claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
+        shaped = is_claim_shaped(claim, s.heading)
+        if not shaped and not s.heading:
+            continue  # a question or a fragment: not checked, and it sets no context
         norm = checker.normalise(claim)
-        if not is_claim_shaped(claim, s.heading) or not checker.on_topic(norm):
+        if not shaped or not checker.on_topic(norm):
             if norm.jurisdictions and s.heading:
                 context = norm.jurisdictions
             continue

@@ -96,8 +96,11 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
+        stems = norm.stem_set()
+        if not self.ckb.domain_words.isdisjoint(stems):
+            return True
         first = self.ckb.domain_first
-        return any(norm.has(phrase) for s in norm.stem_set() & first.keys() for phrase in first[s])
+        return any(norm.has(phrase) for s in stems & first.keys() for phrase in first[s])
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
@@ -171,6 +174,15 @@ class Checker:
             pool.update(ckb.index[s])
         if not pool:
             return []
+        # the term groups whose terms could occur (one of their first stems is in the claim):
+        # an assertion with a group outside this set cannot pass, whatever its terms
+        could: set[int] = set()
+        for s in stems & ckb.group_first.keys():
+            could.update(ckb.group_first[s])
+        items = ckb.items
+        pool = {p for p in pool if items[p].group_keys <= could}
+        if not pool:
+            return []
         # each gate term is looked up at most once per claim; an assertion's groups are
         # tried most selective first, so most of the pool fails on its first lookup
         terms = ckb.terms
@@ -188,10 +200,11 @@ class Checker:
             a = item.assertion
             if a.jurisdiction is not Jurisdiction.GLOBAL and a.jurisdiction not in norm.jurisdictions:
                 continue
+            groups = item.group_ids
             if any(where(t) for t in item.unless_ids):
                 continue
             hits: list[tuple[int, int]] = []
-            for g in item.group_ids:
+            for g in groups:
                 # only the group's terms that start with one of the claim's stems can occur
                 found = [(i, i + len(terms[t])) for f in sorted(g.keys() & stems) for t in g[f] for i in where(t)]
                 if not found:

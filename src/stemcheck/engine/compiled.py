@@ -35,6 +35,7 @@ class CompiledAssertion:
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
     negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
     group_ids: tuple[dict[str, tuple[int, ...]], ...]  # `groups` as first stem -> ids into CompiledKB.terms
+    group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_first
     unless_ids: frozenset[int]  # `unless` as ids into CompiledKB.terms
 
 
@@ -46,8 +47,10 @@ class CompiledKB:
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
     domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
     terms: tuple[tuple[str, ...], ...]  # every distinct gate term (groups and unless), by id
+    group_first: dict[str, tuple[int, ...]]  # first stem -> ids of the term groups holding a term it starts
     term_first: dict[str, tuple[int, ...]]  # first stem -> ids of the terms it starts
-    domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> domain phrases
+    domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
+    domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> longer domain phrases
 
 
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
@@ -55,6 +58,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
     term_id: dict[tuple[str, ...], int] = {}
+    group_stems: list[frozenset[str]] = []  # per term group (all assertions): its terms' first stems
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -67,7 +71,9 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
         group_ids = tuple(_by_first((t, term_id.setdefault(t, len(term_id))) for t in g) for g in groups)
         unless_ids = frozenset(term_id.setdefault(t, len(term_id)) for t in unless)
-        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated, group_ids, unless_ids))
+        group_keys = frozenset(range(len(group_stems), len(group_stems) + len(groups)))
+        group_stems.extend(frozenset(t[0] for t in g) for g in groups)
+        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated, group_ids, group_keys, unless_ids))
     # Index each assertion under the first stems of its most selective term group: the one
     # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
     # every group and would put every assertion in every sentence's pool; "cartilage" does not.
@@ -95,8 +101,10 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         index={k: tuple(sorted(v)) for k, v in index.items()},
         domain=domain,
         terms=tuple(sorted(term_id, key=term_id.__getitem__)),
+        group_first=_by_first(((f,), gid) for gid, firsts in enumerate(group_stems) for f in sorted(firsts)),
         term_first=_by_first(term_id.items()),
-        domain_first=_by_first((d, d) for d in sorted(domain)),
+        domain_words=frozenset(d[0] for d in domain if len(d) == 1),
+        domain_first=_by_first((d, d) for d in sorted(domain) if len(d) > 1),
     )
 
 

@@ -144,8 +144,12 @@ class Normalised:
     def has(self, term: tuple[str, ...]) -> bool:
         return bool(self.find(term))
 
+    @cached_property
+    def _stem_set(self) -> frozenset[str]:
+        return frozenset(self.stems)
+
     def stem_set(self) -> frozenset[str]:
-        return frozenset(self._starts)
+        return self._stem_set
 
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
@@ -198,24 +202,27 @@ class Normaliser:
         if keys.isdisjoint(raw) and keys.isdisjoint(lows):
             texts = lows  # the common case: no alias in the text, nothing to substitute
         else:
+            # only tokens that open some alias variant can start a substitution
+            starts = sorted({i for i, t in enumerate(raw) if t in keys} | {i for i, t in enumerate(lows) if t in keys})
             texts = []
-            i, n = 0, len(raw)
-            while i < n:
-                tok, low = raw[i], lows[i]
-                hit = self._alias_at(raw, lows, i, tok, low) if (tok in keys or low in keys) else None
+            pos = 0
+            for i in starts:
+                if i < pos:
+                    continue  # inside an alias already substituted
+                hit = self._alias_at(raw, lows, i, raw[i], lows[i])
                 if hit is None:
-                    texts.append(low)
-                    i += 1
                     continue
                 k, canon, j, cname = hit
+                texts.extend(lows[pos:i])
                 alias_at.update(range(len(texts), len(texts) + len(canon)))
                 texts.extend(canon)
                 if j is not None:
                     juris.add(j)
                 entities.add(cname)
-                i += k
+                pos = i + k
+            texts.extend(lows[pos:])
         # alias words are words even when they are symbols ("&"); others when they start alphanumeric
-        word_at = tuple(i for i, t in enumerate(texts) if i in alias_at or t[0].isalnum())
+        word_at = tuple([i for i, t in enumerate(texts) if t[0].isalnum() or i in alias_at])
         stems = tuple(map(stem, [texts[i] for i in word_at]))
         return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
 
