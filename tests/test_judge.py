@@ -207,11 +207,6 @@ def test_since_claim_needs_the_statement_at_its_start():
     assert judge_fact(APPROVAL, reading(True, when="since 2 January 2025"), NOW).verdict is SUPPORTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="judge.py checks a 'since' anchor at its first day: 'since 2025' is refuted because the statement "
-    "was still false on 2025-01-01, although it became true on 2025-01-02, inside the named year",
-)
 @pytest.mark.parametrize("when", ["since 2025", "since January 2025"])
 def test_since_period_containing_the_onset(when):
     # "China has had an approved stem cell drug since 2025": true (approved 2 January 2025)

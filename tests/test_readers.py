@@ -482,3 +482,30 @@ def test_cjk_and_english_phrase_meet():
 def test_normalise_truncates_long_text():
     norm = PLAIN.normalise("word " * 10_000)
     assert 0 < len(norm.tokens) <= 1000
+
+
+# --------------------------------------------------------------------------- negation scope
+
+
+@pytest.fixture(scope="module")
+def builtin_checker():
+    from stemcheck.api import load_checker
+
+    return load_checker()
+
+
+@pytest.mark.parametrize(
+    "claim, verdict",
+    [
+        # a determiner negates the noun phrase it opens, not the claim
+        ("Stem cell injections reverse aging, with no side effects and no pain.", "misleading"),
+        ("Stem cells cure autism without surgery.", "refuted"),
+        # ... but it does negate the claim when it opens the subject or the terms
+        ("No stem cell drug has been approved in China.", "outdated"),
+        ("There is no evidence that stem cells cure autism.", "supported"),
+        # "no longer" is a verbal negation wherever it stands
+        ("Stem cell treatment in China is no longer managed as a Category III medical technology.", "supported"),
+    ],
+)
+def test_determiner_negation_scope(builtin_checker, claim, verdict):
+    assert builtin_checker.check(claim, AS_OF).verdict.value == verdict

@@ -756,11 +756,6 @@ def test_results_sorted_by_path_line_column():
 # --------------------------------------------------------------------------- engine behaviour seen through scan
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (not in this helper's files): a second 'no' in a hype sentence flips its polarity, "
-    "so 'no side effects & no pain' is judged supported instead of misleading",
-)
 def test_red_flag_with_two_negations_stays_misleading(tmp_path):
     doc = write(tmp_path / "h.md", "Marketing copy says stem cell injections can reverse aging with no side effects & no pain.\n")
     _, results = scan_results([doc], "--as-of", AS_OF, "--show-supported")

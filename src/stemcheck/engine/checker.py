@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from stemcheck.engine.compiled import CompiledAssertion, CompiledKB
 from stemcheck.engine.hedge import debunks, find_hedges
 from stemcheck.engine.judge import Judgement, Reading, judge_fact, judge_quantity, judge_red_flag
-from stemcheck.engine.negation import find_negations
+from stemcheck.engine.negation import denies_terms, find_negations
 from stemcheck.engine.numbers import Number, find_numbers
 from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, clean
 from stemcheck.engine.timeref import TimeAnchor, date_spans, find_anchors
@@ -244,7 +244,12 @@ class Checker:
         clauses = {cl for cl, w in weight.items() if w == top}
         norm = view.norm
         ignore = {word_at[i + j] for term in c.item.negated_terms for i in norm.find(term) for j in range(len(term))}
-        negs = [(i, cue) for i, cue in find_negations(norm.texts, ignore) if clause_of[i] in clauses]
+        hit_words = {w for s, e in c.hits for w in range(s, e)}
+        negs = [
+            (i, cue)
+            for i, cue in find_negations(norm.texts, ignore)
+            if clause_of[i] in clauses and denies_terms(norm.texts, i, cue, word_at, hit_words, clause_of)
+        ]
         return Reading(
             positive=not negs,
             never=any(cue == "never" for _, cue in negs),

@@ -90,7 +90,9 @@ def judge_fact(a: Assertion, r: Reading, as_of: dt.date) -> Judgement:
         return Judgement(Verdict.UNVERIFIED, f"the knowledge base does not cover {day}", window)
     if here.holds == r.positive:
         if anchored and r.anchor.kind == "since":
-            start_state = state_at(tl, r.anchor.start)
+            # "since 2025" names a period: true if it became true within it (by its last
+            # day), as an approval on 2 January 2025 did; a day anchor is its own last day
+            start_state = state_at(tl, r.anchor.end)
             if start_state is not None and start_state.holds != r.positive:
                 return Judgement(Verdict.REFUTED, f"not yet in {r.anchor.text}: {_describe(start_state)}", window, ("time-anchor",))
         note = _superseded(tl, here, as_of, day) if anchored else here.note

@@ -10,6 +10,7 @@ on the token stream, with a few scoping rules that matter in practice:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 
@@ -42,6 +43,15 @@ MULTI = [
 ]
 NOT_NEGATING = [("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("whether", "or", "not"), ("if", "not")]
 _INTERJECTION_FOLLOWERS = {":", ".", ",", "!", ";", "-"}
+# Determiners negate the noun phrase they open, not the sentence: "reverses aging with no
+# side effects and no pain" still claims that it reverses aging.
+DETERMINERS = frozenset({"no", "without"})
+# ... unless the phrase is about the evidence: "there is no evidence that stem cells cure autism"
+EPISTEMIC = frozenset(
+    "evidence proof proofs data basis study studies research trial trials scientific clinical reliable credible "
+    "peer approved approval licence license".split()
+)
+SCOPE_WORDS = 4  # how many words after a determiner its noun phrase is taken to span
 
 
 _FIRSTS = frozenset(SINGLE) | {p[0] for p, _ in MULTI} | {p[0] for p in NOT_NEGATING}
@@ -80,3 +90,28 @@ def find_negations(words: Sequence[str], ignore: set[int] | None = None) -> list
         out.append((i, SINGLE[w]))
     out.sort()
     return out
+
+
+_EXISTENTIAL = frozenset("there is are was were has have had been still currently today now so far to date".split())
+
+
+def denies_terms(
+    words: Sequence[str], i: int, cue: str, word_at: Sequence[int], hit_words: set[int], clause_of: Sequence[int]
+) -> bool:
+    """Does the negation at token `i` deny what the claim's terms say? Verbal negations ("not",
+    "never", "banned") do. A determiner ("no", "without") does when it opens the clause's
+    subject ("No company holds ...", "There is no ..."), when the noun phrase it opens holds
+    one of the terms (word positions `hit_words`), or when that phrase speaks of the evidence;
+    "reverses aging with no side effects" still claims that it reverses aging."""
+    if cue != "negation" or words[i] not in DETERMINERS:  # "no longer" is a verbal negation
+        return True
+    j = i - 1
+    while j >= 0 and clause_of[j] == clause_of[i] and words[j] in _EXISTENTIAL:
+        j -= 1
+    if j < 0 or clause_of[j] != clause_of[i]:
+        return True  # nothing but "there is" before it in its clause: the subject is negated
+    k = bisect.bisect_right(word_at, i)  # the first word after the determiner
+    for w in range(k, min(k + SCOPE_WORDS, len(word_at))):
+        if w in hit_words or words[word_at[w]] in EPISTEMIC:
+            return True
+    return False
