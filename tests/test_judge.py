@@ -13,6 +13,7 @@ import pytest
 from stemcheck.engine.judge import Reading, judge_fact, judge_quantity, judge_red_flag, state_at, true_window
 from stemcheck.engine.numbers import find_numbers
 from stemcheck.engine.timeref import TimeAnchor, find_anchors
+from stemcheck.knowledge.loader import parse
 from stemcheck.model import Assertion, Verdict
 
 D = dt.date
@@ -28,7 +29,7 @@ NOW = D(2026, 11, 22)
 
 
 def fact(timeline: list[dict], id: str = "t.fact") -> Assertion:
-    return Assertion.model_validate(
+    return parse(Assertion, 
         {
             "id": id,
             "statement": "China's drug regulator has approved a stem cell product as a drug",
@@ -279,7 +280,7 @@ def test_event_without_event_reading_is_a_state_claim():
 
 
 def test_red_flag():
-    flag = Assertion.model_validate(
+    flag = parse(Assertion, 
         {
             "id": "t.flag",
             "kind": "red-flag",
@@ -301,7 +302,7 @@ def test_red_flag():
 
 # --------------------------------------------------------------------------- quantities
 
-QUANTITY = Assertion.model_validate(
+QUANTITY = parse(Assertion, 
     {
         "id": "t.ind",
         "kind": "quantity",
@@ -321,7 +322,7 @@ QUANTITY = Assertion.model_validate(
         "reviewed": "2026-11-22",
     }
 )
-AT_LEAST = Assertion.model_validate(
+AT_LEAST = parse(Assertion, 
     {
         "id": "t.over",
         "kind": "quantity",

@@ -21,7 +21,7 @@ from stemcheck import __version__
 from stemcheck.engine.compiled import CompiledKB
 from stemcheck.knowledge.files import content_hash, knowledge_files
 
-_FORMAT = 1  # bump when the compiled structures change shape
+_FORMAT = 2  # bump when the compiled structures change shape
 
 
 def cache_dir() -> Path:
@@ -60,14 +60,15 @@ def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
 
 
 def _code_stamp() -> str:
-    """Size and mtime of the code that compiles knowledge: a development checkout that
-    changes the tokenizer must not reuse knowledge compiled by the old one."""
+    """Size and mtime of the code that compiles knowledge and defines what is pickled (the
+    engine, the model, the knowledge readers): a development checkout that changes the
+    tokenizer or a model class must not reuse knowledge compiled by the old one."""
     import hashlib
 
-    import stemcheck.engine as engine_pkg
-
+    root = Path(__file__).parent
+    code = [*root.glob("engine/*.py"), *root.glob("knowledge/*.py"), root / "model.py"]
     h = hashlib.sha256()
-    for p in sorted(Path(engine_pkg.__file__).parent.glob("*.py")):
+    for p in sorted(code):
         st = p.stat()
         h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
     return h.hexdigest()[:12]

@@ -1,18 +1,18 @@
 """Typed, frozen data: the knowledge-base schema and the results the engine returns.
 
 The knowledge models are strict (unknown keys are errors) because a typo in a knowledge
-file ("hold: false") must not silently change what the checker believes. The result
-models are what every output format renders; the engine never prints.
+file ("hold: false") must not silently change what the checker believes; pydantic
+enforces that when knowledge files are loaded (stemcheck.knowledge.loader.parse). The
+result models are what every output format renders; the engine never prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Date = dt.date
 
@@ -64,10 +64,42 @@ class Kind(StrEnum):
     QUANTITY = "quantity"
 
 
-class _Strict(BaseModel):
-    # defer_build: schemas are built on first validation, so a check that only unpickles
-    # the compiled knowledge base never pays for building the knowledge schemas
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+# Validation. The classes are plain frozen dataclasses, so a check that only reads compiled
+# knowledge and builds results never imports pydantic (it was a third of a cold check).
+# Knowledge files are validated by pydantic (stemcheck.knowledge.loader, TypeAdapter):
+# types, shapes and unknown keys from the annotations and `__pydantic_config__` (a plain
+# dict: pydantic's ConfigDict is a TypedDict); value rules in `__post_init__`, raising
+# FieldError so the loader can point at the offending key's line.
+_STRICT: dict = {"extra": "forbid", "populate_by_name": True}
+
+
+class FieldError(ValueError):
+    """Value rules broken by an object's fields, each as (field, message): the loader
+    reports every one, at its key's line."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]):
+        super().__init__("; ".join(m for _, m in problems))
+        self.problems = problems
+
+
+class _Rules:
+    """Collects an object's broken rules, so one pass reports them all."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str | None, str]] = []
+
+    def check(self, ok: object, field: str | None, message: str) -> None:
+        if not ok:
+            self.problems.append((field, message))
+
+    def nonempty(self, obj: object, *names: str) -> None:
+        for name in names:
+            value = getattr(obj, name)
+            self.check(value, name, "should have at least 1 character" if isinstance(value, str) else "should have at least 1 item")
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise FieldError(self.problems)
 
 
 # --------------------------------------------------------------------------- knowledge
@@ -76,40 +108,47 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 
 
-class Source(_Strict):
-    title: str = Field(min_length=1)
-    publisher: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    __pydantic_config__ = _STRICT
+    title: str
+    publisher: str
     url: str
     published: Date
     reliability: str | None = None
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not _URL.match(v):
-            raise ValueError(f"not an http(s) URL: {v!r}")
-        return v
+    def __post_init__(self) -> None:
+        rules = _Rules()
+        rules.nonempty(self, "title", "publisher")
+        rules.check(_URL.match(self.url), "url", f"not an http(s) URL: {self.url!r}")
+        rules.raise_any()
 
 
-class Period(_Strict):
+def _period_alias(name: str) -> str:
+    return "from" if name == "start" else name  # `from` is the YAML key, a keyword in Python
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
     """A stretch of time in which the statement holds (or does not). Bounds are inclusive."""
 
-    start: Date | None = Field(default=None, alias="from")
-    until: Date | None = None
+    __pydantic_config__ = {**_STRICT, "alias_generator": _period_alias}
     holds: bool
+    start: Date | None = None
+    until: Date | None = None
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    def __post_init__(self) -> None:
         if self.start and self.until and self.start > self.until:
             raise ValueError(f"period is inverted: from {self.start} is after until {self.until}")
-        return self
 
     def covers(self, day: Date) -> bool:
         return (self.start is None or self.start <= day) and (self.until is None or day <= self.until)
 
 
-class SeriesPoint(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class SeriesPoint:
+    __pydantic_config__ = _STRICT
     on: Date
     value: float
     bound: Literal["exact", "at-least", "at-most"] = "exact"
@@ -118,22 +157,31 @@ class SeriesPoint(_Strict):
     sources: tuple[Source, ...] = ()
 
 
-class Example(_Strict):
-    claim: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class Example:
+    __pydantic_config__ = _STRICT
+    claim: str
     as_of: Date
     verdict: Verdict | tuple[Verdict, ...]
+
+    def __post_init__(self) -> None:
+        rules = _Rules()
+        rules.nonempty(self, "claim")
+        rules.raise_any()
 
     @property
     def acceptable(self) -> tuple[Verdict, ...]:
         return self.verdict if isinstance(self.verdict, tuple) else (self.verdict,)
 
 
-class Assertion(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Assertion:
+    __pydantic_config__ = _STRICT
     id: str
     kind: Kind = Kind.FACT
-    statement: str = Field(min_length=1)
+    statement: str
     jurisdiction: Jurisdiction
-    terms: tuple[tuple[str, ...], ...] = Field(min_length=1)
+    terms: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...] = ()  # terms that rule the assertion out ("approved for clinical trials")
     phrasings: tuple[str, ...] = ()
     timeline: tuple[Period, ...] = ()
@@ -141,92 +189,88 @@ class Assertion(_Strict):
     reason: str | None = None
     counts: tuple[str, ...] = ()
     unit: str | None = None
-    tolerance: float = Field(default=0.0, ge=0.0, le=1.0)
+    tolerance: float = 0.0
     series: tuple[SeriesPoint, ...] = ()
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[Source, ...]
     reviewed: Date
     note: str | None = None
     examples: tuple[Example, ...] = ()
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError(f"id {v!r} must be lowercase words of [a-z0-9] joined by '.' or '-'")
-        return v
-
-    @field_validator("terms")
-    @classmethod
-    def _terms(cls, v: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-        for group in v:
-            if not group or any(not t.strip() for t in group):
-                raise ValueError("every term group needs at least one non-empty term")
-        return v
-
-    @model_validator(mode="after")
-    def _by_kind(self) -> Assertion:
+    def __post_init__(self) -> None:
+        rules = _Rules()
+        rules.check(_ID.match(self.id), "id", f"id {self.id!r} must be lowercase words of [a-z0-9] joined by '.' or '-'")
+        rules.nonempty(self, "statement", "terms", "sources")
+        rules.check(
+            all(group and all(t.strip() for t in group) for group in self.terms), "terms", "every term group needs at least one non-empty term"
+        )
+        rules.check(0.0 <= self.tolerance <= 1.0, "tolerance", "should be between 0 and 1")
         if self.kind is Kind.FACT:
-            if not self.timeline:
-                raise ValueError("a fact needs a timeline")
-            if not self.phrasings:
-                raise ValueError("a fact needs at least one phrasing")
-            _check_timeline(self.timeline)
+            rules.check(self.timeline, None, "a fact needs a timeline")
+            rules.check(self.phrasings, None, "a fact needs at least one phrasing")
+            rules.check(not self.timeline or _timeline_ok(self.timeline) is None, "timeline", _timeline_ok(self.timeline) or "")
         elif self.kind is Kind.RED_FLAG:
-            if not self.reason:
-                raise ValueError("a red-flag needs a reason")
-            if self.timeline:
-                raise ValueError("a red-flag is false at all times; it takes no timeline")
+            rules.check(self.reason, None, "a red-flag needs a reason")
+            rules.check(not self.timeline, None, "a red-flag is false at all times; it takes no timeline")
         elif self.kind is Kind.QUANTITY:
-            if not self.series:
-                raise ValueError("a quantity needs a series")
-            if not self.counts:
-                raise ValueError("a quantity needs `counts`: the words that say what its number counts")
-            if self.timeline:
-                raise ValueError("a quantity takes a series, not a timeline")
+            rules.check(self.series, None, "a quantity needs a series")
+            rules.check(self.counts, None, "a quantity needs `counts`: the words that say what its number counts")
+            rules.check(not self.timeline, None, "a quantity takes a series, not a timeline")
             days = [p.on for p in self.series]
-            if days != sorted(days) or len(set(days)) != len(days):
-                raise ValueError("series points must be in date order with distinct dates")
-        if self.kind is not Kind.QUANTITY and (self.series or self.counts):
-            raise ValueError("`series` and `counts` belong to quantities only")
-        return self
+            rules.check(days == sorted(days) and len(set(days)) == len(days), "series", "series points must be in date order with distinct dates")
+        if self.kind is not Kind.QUANTITY:
+            rules.check(not (self.series or self.counts), None, "`series` and `counts` belong to quantities only")
+        rules.raise_any()
 
 
-def _check_timeline(timeline: tuple[Period, ...]) -> None:
+def _timeline_ok(timeline: tuple[Period, ...]) -> str | None:
+    """Why the periods overlap or are out of order, or None."""
     for a, b in zip(timeline, timeline[1:]):
         if a.until is None or b.start is None:
-            raise ValueError("timeline periods overlap: only the first may have an open start and only the last an open end")
+            return "timeline periods overlap: only the first may have an open start and only the last an open end"
         if b.start <= a.until:
-            raise ValueError(f"timeline periods overlap or are out of order: {a.until} then {b.start}")
+            return f"timeline periods overlap or are out of order: {a.until} then {b.start}"
+    return None
 
 
-class Alias(_Strict):
-    canonical: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class Alias:
+    __pydantic_config__ = _STRICT
+    canonical: str
     kind: Literal["regulator", "country", "product", "place", "term", "spelling", "company", "organisation"] = "term"
     jurisdiction: Jurisdiction | None = None
     variants: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        rules = _Rules()
+        rules.nonempty(self, "canonical")
+        rules.raise_any()
 
-class Defaults(_Strict):
+
+@dataclass(frozen=True, kw_only=True)
+class Defaults:
+    __pydantic_config__ = _STRICT
     jurisdiction: Jurisdiction | None = None
     reviewed: Date | None = None
 
 
-class TopicFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class TopicFile:
+    __pydantic_config__ = _STRICT
     topic: str
     title: str | None = None
     defaults: Defaults | None = None
     aliases: tuple[Alias, ...] = ()
     assertions: tuple[Assertion, ...] = ()
 
-    @field_validator("topic")
-    @classmethod
-    def _topic(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError(f"topic {v!r} must be lowercase words joined by '.' or '-'")
-        return v
+    def __post_init__(self) -> None:
+        rules = _Rules()
+        rules.check(_ID.match(self.topic), "topic", f"topic {self.topic!r} must be lowercase words joined by '.' or '-'")
+        rules.raise_any()
 
 
-class AliasFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class AliasFile:
+    __pydantic_config__ = _STRICT
     aliases: tuple[Alias, ...]
     domain: tuple[str, ...] = ()  # words that make a sentence on-topic for document scans
 
@@ -234,14 +278,16 @@ class AliasFile(_Strict):
 # --------------------------------------------------------------------------- results
 
 
-class AssertionRef(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class AssertionRef:
     id: str
     statement: str
     valid_from: Date | None
     valid_until: Date | None
 
 
-class Location(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Location:
     """1-based line; 1-based column counted in Unicode code points (see README)."""
 
     path: str
@@ -253,10 +299,11 @@ class Location(_Strict):
     byte_end_column: int | None = None
 
 
-class Result(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Result:
     claim: str
     verdict: Verdict
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float
     judged_at: Date
     assertion: AssertionRef | None = None
     note: str | None = None
@@ -264,6 +311,10 @@ class Result(_Strict):
     sources: tuple[Source, ...] = ()
     location: Location | None = None
     reason: str | None = None  # the red-flag's reason, for readers; not in the JSON contract's required set
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is not between 0 and 1")
 
     @property
     def severity(self) -> Severity:

@@ -197,8 +197,7 @@ class Checker:
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
             item = ckb.items[pos]
-            a = item.assertion
-            if a.jurisdiction is not Jurisdiction.GLOBAL and a.jurisdiction not in norm.jurisdictions:
+            if item.jurisdiction is not Jurisdiction.GLOBAL and item.jurisdiction not in norm.jurisdictions:
                 continue
             groups = item.group_ids
             if any(where(t) for t in item.unless_ids):
@@ -226,7 +225,7 @@ class Checker:
             best[k] = max(best[k], s)
         out = []
         for (item, hits), s in zip(passing, best):
-            floor = RED_FLAG_MIN_SCORE if item.assertion.kind is Kind.RED_FLAG else MIN_SCORE
+            floor = RED_FLAG_MIN_SCORE if item.kind is Kind.RED_FLAG else MIN_SCORE
             if s >= floor:
                 out.append(Candidate(item, s, hits))
         return out

@@ -1,19 +1,20 @@
 """The knowledge base compiled for matching: normalised terms, phrasings and a term index.
 
 Compiling is done once per knowledge base (and cached on disk by content hash, see
-`stemcheck.knowledge.cache`). Retrieval never scans every phrasing for every sentence:
+`stemcheck.compiled_cache`). Retrieval never scans every phrasing for every sentence:
 each assertion is indexed under the stems of one of its term groups, so a sentence only
 meets the assertions whose key terms it contains, and fuzzy scoring runs on those alone.
 """
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, replace
-
 from typing import TYPE_CHECKING
 
 from stemcheck.engine.negation import CUE_WORDS
 from stemcheck.engine.text import Normaliser
+from stemcheck.model import Jurisdiction, Kind
 
 if TYPE_CHECKING:
     from stemcheck.knowledge.files import KnowledgeBase
@@ -25,9 +26,40 @@ DEFAULT_EVENT_TERMS = (
 )
 
 
+_MISSING = object()
+
+
+class Deferred:
+    """A value kept pickled until first used. A warm check unpickles the compiled index and
+    only the few assertions it ends up judging, not every assertion's timeline and sources:
+    with a knowledge base ten times larger, unpickling everything was most of a check."""
+
+    __slots__ = ("_blob", "_value")
+
+    def __init__(self, value) -> None:
+        self._value = value
+        self._blob: bytes | None = None
+
+    def get(self):
+        if self._value is _MISSING:
+            self._value = pickle.loads(self._blob)
+        return self._value
+
+    def __getstate__(self) -> bytes:
+        if self._blob is None:
+            self._blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._blob
+
+    def __setstate__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._value = _MISSING
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledAssertion:
-    assertion: Assertion
+    stored: Deferred  # the Assertion
+    kind: Kind
+    jurisdiction: Jurisdiction
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # term groups as stem tuples
     unless: tuple[tuple[str, ...], ...]  # any of these in the claim rules the assertion out
     phrasings: tuple[str, ...]  # content-stem strings for fuzzy scoring
@@ -38,10 +70,14 @@ class CompiledAssertion:
     group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_first
     unless_ids: frozenset[int]  # `unless` as ids into CompiledKB.terms
 
+    @property
+    def assertion(self) -> Assertion:
+        return self.stored.get()
+
 
 @dataclass(frozen=True)
 class CompiledKB:
-    kb: KnowledgeBase
+    stored_kb: Deferred  # the KnowledgeBase: only `kb` tools and --explain need it
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
@@ -51,6 +87,10 @@ class CompiledKB:
     term_first: dict[str, tuple[int, ...]]  # first stem -> ids of the terms it starts
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
     domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> longer domain phrases
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.stored_kb.get()
 
 
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
@@ -73,7 +113,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         unless_ids = frozenset(term_id.setdefault(t, len(term_id)) for t in unless)
         group_keys = frozenset(range(len(group_stems), len(group_stems) + len(groups)))
         group_stems.extend(frozenset(t[0] for t in g) for g in groups)
-        items.append(CompiledAssertion(a, groups, unless, phrasings, event_terms, counts, negated, group_ids, group_keys, unless_ids))
+        items.append(CompiledAssertion(Deferred(a), a.kind, a.jurisdiction, groups, unless, phrasings, event_terms, counts, negated, group_ids, group_keys, unless_ids))
     # Index each assertion under the first stems of its most selective term group: the one
     # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
     # every group and would put every assertion in every sentence's pool; "cartilage" does not.
@@ -95,7 +135,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
     )
     return CompiledKB(
-        kb=kb,
+        stored_kb=Deferred(kb),
         normaliser=norm,
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
+from dataclasses import replace
+
+from pydantic import TypeAdapter, ValidationError
 
 from stemcheck.errors import KnowledgeError
 from stemcheck.knowledge.files import ALIAS_FILE, KnowledgeBase, Origin, builtin_dir, content_hash, knowledge_files
 from stemcheck.knowledge.yamlsafe import Marks, read_yaml
-from stemcheck.model import Alias, AliasFile, Assertion, TopicFile
+from stemcheck.model import Alias, AliasFile, Assertion, FieldError, TopicFile
 
 
 
@@ -81,7 +83,7 @@ def load_files(files: list[Path]) -> KnowledgeBase:
                     continue
                 # the same entity named again (a user's knowledge on top of the built-in): merge variants
                 merged = tuple(dict.fromkeys(first.variants + al.variants))
-                aliases[pos] = first.model_copy(update={"variants": merged})
+                aliases[pos] = replace(first, variants=merged)
                 continue
             alias_origin[key] = (name, len(aliases))
             aliases.append(al)
@@ -104,25 +106,47 @@ def _validate_topic(data: dict, marks: Marks, name: str, problems: list[str]) ->
     return _validate(TopicFile, data, marks, name, problems)
 
 
+_ADAPTERS: dict[type, TypeAdapter] = {}
+
+
+def parse(model: type, data: object):
+    """Validate `data` (parsed YAML) as `model` (a stemcheck.model dataclass): types, shapes,
+    unknown keys and value rules. Raises pydantic.ValidationError."""
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter.validate_python(data)
+
+
 def _validate(model, data: dict, marks: Marks, name: str, problems: list[str]):
     try:
-        return model.model_validate(data)
+        return parse(model, data)
     except ValidationError as e:
         for err in e.errors():
-            loc = tuple(err["loc"])
-            line = marks.line_of(loc) or 1
-            ident = ""
-            if len(loc) >= 2 and loc[0] == "assertions" and isinstance(loc[1], int):
-                items = data.get("assertions") or []
-                if loc[1] < len(items) and isinstance(items[loc[1]], dict):
-                    ident = f"{items[loc[1]].get('id', '?')}: "
-                loc = loc[2:]
-            field_path = ".".join(str(x) for x in loc) or ("(assertion)" if ident else "(file)")
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, FieldError):  # value rules: one problem each, at its key's line
+                for field, message in cause.problems:
+                    loc = tuple(err["loc"]) + ((field,) if field else ())
+                    problems.append(_problem(name, marks, data, loc, message))
+                continue
             msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
+            if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
                 msg = "unknown key"
-            problems.append(f"{name}:{line}: {ident}{field_path}: {msg}")
+            problems.append(_problem(name, marks, data, tuple(err["loc"]), msg))
         return None
+
+
+def _problem(name: str, marks: Marks, data: dict, loc: tuple, msg: str) -> str:
+    """"file:line: id: field.path: message" for a validation error at `loc`."""
+    line = marks.line_of(loc) or 1
+    ident = ""
+    if len(loc) >= 2 and loc[0] == "assertions" and isinstance(loc[1], int):
+        items = data.get("assertions") or []
+        if loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            ident = f"{items[loc[1]].get('id', '?')}: "
+        loc = loc[2:]
+    field_path = ".".join(str(x) for x in loc) or ("(assertion)" if ident else "(file)")
+    return f"{name}:{line}: {ident}{field_path}: {msg}"
 
 
 def _cross_checks(assertions: list[Assertion], origins: dict[str, Origin]) -> list[str]:
