@@ -103,6 +103,9 @@ def _is_abbreviation(masked: str, dot: int, floor: int) -> bool:
     return len(word) == 1 and word.isalpha()  # initials: "J. Smith"
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit, in any script
+
+
 def _emit(masked: str, start: int, end: int, heading: bool, out: list[Sentence]) -> None:
     while start < end and masked[start].isspace():
         start += 1
@@ -111,7 +114,7 @@ def _emit(masked: str, start: int, end: int, heading: bool, out: list[Sentence])
     if end <= start:
         return
     text = " ".join(masked[start:end].split())
-    if any(ch.isalnum() for ch in text):
+    if _ALNUM.search(text):
         out.append(Sentence(text, start, end, heading))
 
 
@@ -170,24 +173,28 @@ def _plain_comments(text: str) -> list[Comment]:
 # --------------------------------------------------------------------------- markdown
 
 FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# (pattern, literals of which one must occur for it to match at all): a megabyte article
+# without backticks or tables is not searched for them
 _INLINE_MASKS = [
-    re.compile(r"<!--.*?-->", re.S),  # comments (suppressions are read from the source separately)
-    re.compile(r"(`+)(?:(?!\1).)+?\1", re.S),  # inline code
-    re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # images
-    re.compile(r"\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"\n]*\")?\)"),  # link targets: keep the text, mask "](url)"
-    re.compile(r"\]\[[^\]\n]*\]"),  # reference links
-    re.compile(r"\[\^[^\]\n]+\]"),  # footnote references
-    re.compile(r"<https?://[^>\s]+>|https?://[^\s)>\]]+"),  # autolinks and bare URLs
-    re.compile(r"</?[A-Za-z][^<>\n]*>"),  # inline HTML tags
-    re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M),  # blockquote markers
-    re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M),  # list markers, task boxes
+    (re.compile(r"<!--.*?-->", re.S), ("<!--",)),  # comments (suppressions are read from the source separately)
+    (re.compile(r"(`+)(?:(?!\1).)+?\1", re.S), ("`",)),  # inline code
+    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ("![",)),  # images
+    (re.compile(r"\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"\n]*\")?\)"), ("](",)),  # link targets: keep the text, mask "](url)"
+    (re.compile(r"\]\[[^\]\n]*\]"), ("][",)),  # reference links
+    (re.compile(r"\[\^[^\]\n]+\]"), ("[^",)),  # footnote references
+    (re.compile(r"<https?://[^>\s]+>|https?://[^\s)>\]]+"), ("http",)),  # autolinks and bare URLs
+    (re.compile(r"</?[A-Za-z][^<>\n]*>"), ("<",)),  # inline HTML tags
+    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M), (">",)),  # blockquote markers
+    (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M), ("",)),  # list markers, task boxes
     # ATX heading markers; the closing run is tried only where a run of blanks starts, or a
     # long run of blanks (a masked code block) would be re-scanned from each of its characters
-    re.compile(r"^[ \t]*#{1,6}[ \t]+|(?<![ \t])[ \t]+#+[ \t]*$", re.M),
-    re.compile(r"^\[[^\]\n]+\]:[^\n]*$", re.M),  # link reference definitions
-    re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|\\(?=[^\sA-Za-z0-9])|\|"),  # emphasis, escapes, table pipes
-    re.compile(r"^[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*$", re.M),  # table delimiter rows
+    (re.compile(r"^[ \t]*#{1,6}[ \t]+|(?<![ \t])[ \t]+#+[ \t]*$", re.M), ("#",)),
+    (re.compile(r"^\[[^\]\n]+\]:[^\n]*$", re.M), ("]:",)),  # link reference definitions
+    # emphasis, escapes, table pipes
+    (re.compile(r"\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|\\(?=[^\sA-Za-z0-9])|\|"), ("*", "~~", "_", "\\", "|")),
+    (re.compile(r"^[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*$", re.M), ("---",)),  # table delimiter rows
 ]
+_INLINE_CODE = _INLINE_MASKS[1][0]
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
@@ -220,7 +227,9 @@ def segment_markdown(text: str) -> Document:
         front = m.group(1) or ""
         body_offset = m.end()
     idx = LineIndex(text)
-    md = MarkdownIt("commonmark").enable("table")
+    # block structure only: inline markup is masked by the patterns above, so markdown-it's
+    # inline pass (half of its parse time) would build children nobody reads
+    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"], ignoreInvalid=True)
     tokens = md.parse(text[body_offset:])
     line0 = idx.position(body_offset)[0] - 1  # markdown-it lines are relative to the body
 
@@ -250,10 +259,12 @@ def segment_markdown(text: str) -> Document:
             blocks.append((a, b, heading_depth > 0))
     masked_src = _masked(text, blanks)
     # every inline mask reads the block-masked source; their spans are blanked together
-    for rx in _INLINE_MASKS:
+    for rx, needs in _INLINE_MASKS:
+        if not any(lit in masked_src for lit in needs):
+            continue
         found = [mm.span() for mm in rx.finditer(masked_src)]
         blanks.extend(found)  # link targets include their "]"; the "[" is masked below
-        if rx is _INLINE_MASKS[1]:
+        if rx is _INLINE_CODE:
             code.extend(found)
     masked = _masked(text, blanks)
     masked = re.sub(r"\[(?=[^\]\n]*\s*\])", " ", masked)  # opening brackets of links

@@ -183,29 +183,29 @@ class Checker:
         pool = {p for p in pool if items[p].group_keys <= could}
         if not pool:
             return []
-        # each gate term is looked up at most once per claim; an assertion's groups are
-        # tried most selective first, so most of the pool fails on its first lookup
-        terms = ckb.terms
-        memo: dict[int, list[int]] = {}
+        starts = norm.starts
+        st = norm.stems
 
-        def where(tid: int) -> list[int]:
-            found = memo.get(tid)
-            if found is None:
-                found = memo[tid] = norm.find(terms[tid])
-            return found
+        def occurrences(index: dict) -> list[tuple[int, int]]:
+            """Word spans of the index's terms in the claim."""
+            return [
+                (i, i + k)
+                for f in index.keys() & stems
+                for i in starts[f]
+                for k, ts in index[f]
+                if st[i : i + k] in ts
+            ]
 
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
             item = ckb.items[pos]
             if item.jurisdiction is not Jurisdiction.GLOBAL and item.jurisdiction not in norm.jurisdictions:
                 continue
-            groups = item.group_ids
-            if any(where(t) for t in item.unless_ids):
+            if item.unless_index and occurrences(item.unless_index):
                 continue
             hits: list[tuple[int, int]] = []
-            for g in groups:
-                # only the group's terms that start with one of the claim's stems can occur
-                found = [(i, i + len(terms[t])) for f in sorted(g.keys() & stems) for t in g[f] for i in where(t)]
+            for g in item.group_index:  # rarest group first: most of the pool stops at the first
+                found = occurrences(g)
                 if not found:
                     break
                 hits.extend(found)

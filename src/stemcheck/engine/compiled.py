@@ -66,9 +66,12 @@ class CompiledAssertion:
     event_terms: frozenset[tuple[str, ...]]
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
     negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
-    group_ids: tuple[dict[str, tuple[int, ...]], ...]  # `groups` as first stem -> ids into CompiledKB.terms
+    # `groups` (and `unless`) for lookup: first stem -> ((length, terms of that length), ...).
+    # A claim is tested at the positions of its stems that open some term, one slice per
+    # distinct length, however many synonyms a group lists.
+    group_index: tuple[TermIndex, ...]
     group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_first
-    unless_ids: frozenset[int]  # `unless` as ids into CompiledKB.terms
+    unless_index: TermIndex
 
     @property
     def assertion(self) -> Assertion:
@@ -82,9 +85,7 @@ class CompiledKB:
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
     domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
-    terms: tuple[tuple[str, ...], ...]  # every distinct gate term (groups and unless), by id
     group_first: dict[str, tuple[int, ...]]  # first stem -> ids of the term groups holding a term it starts
-    term_first: dict[str, tuple[int, ...]]  # first stem -> ids of the terms it starts
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
     domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> longer domain phrases
 
@@ -97,7 +98,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    term_id: dict[tuple[str, ...], int] = {}
     group_stems: list[frozenset[str]] = []  # per term group (all assertions): its terms' first stems
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
@@ -109,11 +109,9 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
             norm.phrase(t) for group in a.terms for t in group if CUE_WORDS.intersection(norm.normalise(t).texts)
         )
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
-        group_ids = tuple(_by_first((t, term_id.setdefault(t, len(term_id))) for t in g) for g in groups)
-        unless_ids = frozenset(term_id.setdefault(t, len(term_id)) for t in unless)
         group_keys = frozenset(range(len(group_stems), len(group_stems) + len(groups)))
         group_stems.extend(frozenset(t[0] for t in g) for g in groups)
-        items.append(CompiledAssertion(Deferred(a), a.kind, a.jurisdiction, groups, unless, phrasings, event_terms, counts, negated, group_ids, group_keys, unless_ids))
+        items.append(CompiledAssertion(Deferred(a), a.kind, a.jurisdiction, groups, unless, phrasings, event_terms, counts, negated, tuple(map(_term_index, groups)), group_keys, _term_index(unless)))
     # Index each assertion under the first stems of its most selective term group: the one
     # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
     # every group and would put every assertion in every sentence's pool; "cartilage" does not.
@@ -129,7 +127,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         for t in item.groups[order[0]]:
             index.setdefault(t[0], set()).add(pos)
         # the checker tries groups in this order: the rarest first fails fastest
-        items[pos] = replace(item, group_ids=tuple(item.group_ids[k] for k in order))
+        items[pos] = replace(item, group_index=tuple(item.group_index[k] for k in order))
     # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
     domain = frozenset(
         t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
@@ -140,12 +138,20 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
         domain=domain,
-        terms=tuple(sorted(term_id, key=term_id.__getitem__)),
         group_first=_by_first(((f,), gid) for gid, firsts in enumerate(group_stems) for f in sorted(firsts)),
-        term_first=_by_first(term_id.items()),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
         domain_first=_by_first((d, d) for d in sorted(domain) if len(d) > 1),
     )
+
+
+TermIndex = dict  # first stem -> tuple of (length, frozenset of stem tuples)
+
+
+def _term_index(terms) -> TermIndex:
+    by_first: dict[str, dict[int, set]] = {}
+    for t in terms:
+        by_first.setdefault(t[0], {}).setdefault(len(t), set()).add(t)
+    return {f: tuple((k, frozenset(ts)) for k, ts in sorted(by_len.items())) for f, by_len in by_first.items()}
 
 
 def _by_first(pairs) -> dict:

@@ -123,7 +123,8 @@ class Normalised:
         )
 
     @cached_property
-    def _starts(self) -> dict[str, list[int]]:
+    def starts(self) -> dict[str, list[int]]:
+        """Each stem -> the word positions where it occurs."""
         out: dict[str, list[int]] = {}
         for i, s in enumerate(self.stems):
             out.setdefault(s, []).append(i)
@@ -132,7 +133,7 @@ class Normalised:
     def find(self, term: tuple[str, ...]) -> list[int]:
         """Word positions where the stem sequence `term` starts. Looked up from the positions
         of its first stem, so a sentence costs one pass however many terms are asked about."""
-        starts = self._starts.get(term[0]) if term else None
+        starts = self.starts.get(term[0]) if term else None
         if not starts:
             return []
         k = len(term)
@@ -184,7 +185,7 @@ class Normaliser:
                 self._latin.setdefault(key, []).append(entry)
         for entries in self._latin.values():
             entries.sort(key=lambda e: -len(e[0]))
-        self._keys = frozenset(self._latin)
+        self._lower_keys = frozenset(k.lower() for k in self._latin)  # case is checked per variant
         self._cjk.sort(key=lambda e: -len(e[0]))
 
     def normalise(self, text: str) -> Normalised:
@@ -198,12 +199,12 @@ class Normaliser:
         juris: set[Jurisdiction] = set()
         entities: set[str] = set()
         alias_at: set[int] = set()
-        keys = self._keys
-        if keys.isdisjoint(raw) and keys.isdisjoint(lows):
+        present = self._lower_keys.intersection(lows)
+        if not present:
             texts = lows  # the common case: no alias in the text, nothing to substitute
         else:
             # only tokens that open some alias variant can start a substitution
-            starts = sorted({i for i, t in enumerate(raw) if t in keys} | {i for i, t in enumerate(lows) if t in keys})
+            starts = [i for i, t in enumerate(lows) if t in present]
             texts = []
             pos = 0
             for i in starts:
