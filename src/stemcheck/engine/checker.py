@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -43,13 +44,19 @@ class _ClaimView:
     word_at: tuple[int, ...]  # word index -> token index
     clause_of: tuple[int, ...]  # token index -> clause number
     anchor: TimeAnchor | None
-    numbers: tuple[Number, ...]
     hedged: bool
     future: bool
     debunks: bool
+    cleaned: str
+    as_of: dt.date
+
+    @cached_property
+    def numbers(self) -> tuple[Number, ...]:
+        """The claim's numbers: read only when a quantity is among the candidates."""
+        return tuple(find_numbers(self.cleaned, date_spans(self.cleaned, self.as_of)))
 
     @classmethod
-    def of(cls, norm: Normalised, anchors: list[TimeAnchor], numbers: list[Number]) -> _ClaimView:
+    def of(cls, norm: Normalised, anchors: list[TimeAnchor], cleaned: str, as_of: dt.date) -> _ClaimView:
         clause_of, clause = [], 0
         for t in norm.texts:
             if t in _CLAUSE_BREAKS:
@@ -61,10 +68,11 @@ class _ClaimView:
             word_at=norm.word_at,
             clause_of=tuple(clause_of),
             anchor=next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None),
-            numbers=tuple(numbers),
             hedged="hedge" in hedges,
             future="future" in hedges,
             debunks=debunks(norm.texts),
+            cleaned=cleaned,
+            as_of=as_of,
         )
 
 
@@ -129,7 +137,7 @@ class Checker:
         if not cands:
             return [], []
         cleaned = clean(text[:MAX_CLAIM_CHARS])
-        view = _ClaimView.of(norm, find_anchors(cleaned, as_of), find_numbers(cleaned, date_spans(cleaned, as_of)))
+        view = _ClaimView.of(norm, find_anchors(cleaned, as_of), cleaned, as_of)
         judged = []
         for c in cands:
             reading = self._read(view, c)
@@ -256,7 +264,7 @@ class Checker:
             event=any(norm.has(t) for t in c.item.event_terms),
             hedged=view.hedged,
             future=view.future,
-            numbers=view.numbers,
+            numbers=view.numbers if c.item.kind is Kind.QUANTITY else (),
             debunks=view.debunks,
         )
 
