@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import resource
 import shutil
 import statistics
 import subprocess

@@ -1,8 +1,9 @@
 """Property tests: nothing a user can paste makes stemcheck raise, hang or misalign output.
 
-Budgets are small (a few dozen examples per property) so the whole file runs in seconds;
-the pathological inputs (a 100 KB line, thousands of numbers) are fixed cases with a time
-bound.
+Budgets are small (a few dozen examples per property) so the whole file runs in seconds
+in CI; `STEMCHECK_FUZZ_SCALE=N` multiplies every budget for a long run (README,
+"Robustness"). The pathological inputs (a 100 KB line, thousands of numbers) are fixed
+cases with a time bound.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from stemcheck.engine.text import Normaliser, clean, stem
 from stemcheck.engine.timeref import date_spans, find_anchors
 from stemcheck.model import Result, Verdict
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SCALE = max(1, int(os.environ.get("STEMCHECK_FUZZ_SCALE", "1")))
+FAST = settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=8 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # characters that break naive text handling
 SPECIALS = [
@@ -185,7 +187,7 @@ def assert_valid(result: Result, claim: str, as_of: dt.date) -> None:
     json.dumps(result.to_json(), ensure_ascii=False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(claim=texts, as_of=dates)
 def test_checker_returns_valid_result(checker, claim, as_of):
     t0 = time.perf_counter()

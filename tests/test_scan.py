@@ -10,14 +10,13 @@ scan_helpers).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from scan_helpers import AS_OF, DOCS, NO_CONFIG, REPO, SEEDS, assert_locations_point_at_claims, run, scan, scan_results
+from scan_helpers import AS_OF, NO_CONFIG, REPO, SEEDS, assert_locations_point_at_claims, run, scan, scan_results
 
 ARTICLE = "tests/fixtures/docs/article.md"
 ARTICLE_HTML = "tests/fixtures/docs/article.html"

@@ -14,9 +14,11 @@ from dataclasses import replace
 from pydantic import TypeAdapter, ValidationError
 
 from stemcheck.errors import KnowledgeError
-from stemcheck.knowledge.files import ALIAS_FILE, KnowledgeBase, Origin, builtin_dir, content_hash, knowledge_files
+from stemcheck.knowledge.files import KnowledgeBase, Origin, builtin_dir, knowledge_files
 from stemcheck.knowledge.yamlsafe import Marks, read_yaml
 from stemcheck.model import Alias, AliasFile, Assertion, FieldError, TopicFile
+
+__all__ = ["KnowledgeBase", "Origin", "builtin_dir", "knowledge_files", "load_files", "load_knowledge", "parse"]
 
 
 
