@@ -104,11 +104,11 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
-        stems = norm.stem_set()
-        if not self.ckb.domain_words.isdisjoint(stems):
+        openers = norm.openers
+        if not self.ckb.domain_words.isdisjoint(openers):
             return True
-        first = self.ckb.domain_first
-        return any(norm.has(phrase) for s in stems & first.keys() for phrase in first[s])
+        index = self.ckb.domain_openers
+        return any(len(phrase) == 2 or norm.has(phrase) for op in openers & index.keys() for phrase in index[op])
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
@@ -182,17 +182,16 @@ class Checker:
             pool.update(ckb.index[s])
         if not pool:
             return []
-        # the term groups whose terms could occur (one of their first stems is in the claim):
-        # an assertion with a group outside this set cannot pass, whatever its terms
+        # the term groups whose terms could occur (the claim holds a term's one stem, or its
+        # first two stems in a row): an assertion with a group outside this set cannot pass
         could: set[int] = set()
-        for s in stems & ckb.group_first.keys():
-            could.update(ckb.group_first[s])
+        for s in norm.openers & ckb.group_openers.keys():
+            could.update(ckb.group_openers[s])
         items = ckb.items
         pool = {p for p in pool if items[p].group_keys <= could}
         if not pool:
             return []
-        starts = norm.starts
-        st = norm.stems
+        starts, st = norm.starts, norm.stems
 
         def occurrences(index: dict) -> list[tuple[int, int]]:
             """Word spans of the index's terms in the claim."""

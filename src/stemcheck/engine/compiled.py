@@ -70,7 +70,7 @@ class CompiledAssertion:
     # A claim is tested at the positions of its stems that open some term, one slice per
     # distinct length, however many synonyms a group lists.
     group_index: tuple[TermIndex, ...]
-    group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_first
+    group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_openers
     unless_index: TermIndex
 
     @property
@@ -85,9 +85,11 @@ class CompiledKB:
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
     domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
-    group_first: dict[str, tuple[int, ...]]  # first stem -> ids of the term groups holding a term it starts
+    # a term's opener (its stem if it has one, else its first two stems) -> ids of the term
+    # groups holding such a term: the groups a claim could satisfy, from its stems and stem pairs
+    group_openers: dict[str | tuple[str, str], tuple[int, ...]]
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
-    domain_first: dict[str, tuple[tuple[str, ...], ...]]  # first stem -> longer domain phrases
+    domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]  # opener -> longer domain phrases
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -98,7 +100,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    group_stems: list[frozenset[str]] = []  # per term group (all assertions): its terms' first stems
+    group_stems: list[frozenset] = []  # per term group (all assertions): its terms' openers
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -110,7 +112,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         )
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
         group_keys = frozenset(range(len(group_stems), len(group_stems) + len(groups)))
-        group_stems.extend(frozenset(t[0] for t in g) for g in groups)
+        group_stems.extend(frozenset(opener(t) for t in g) for g in groups)
         items.append(CompiledAssertion(Deferred(a), a.kind, a.jurisdiction, groups, unless, phrasings, event_terms, counts, negated, tuple(map(_term_index, groups)), group_keys, _term_index(unless)))
     # Index each assertion under the first stems of its most selective term group: the one
     # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
@@ -138,13 +140,19 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
         domain=domain,
-        group_first=_by_first(((f,), gid) for gid, firsts in enumerate(group_stems) for f in sorted(firsts)),
+        group_openers=_by_first(((f,), gid) for gid, openers in enumerate(group_stems) for f in sorted(openers, key=str)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
-        domain_first=_by_first((d, d) for d in sorted(domain) if len(d) > 1),
+        domain_openers=_by_first(((opener(d),), d) for d in sorted(domain) if len(d) > 1),
     )
 
 
 TermIndex = dict  # first stem -> tuple of (length, frozenset of stem tuples)
+
+
+def opener(term: tuple[str, ...]) -> str | tuple[str, str]:
+    """What a claim must contain for `term` to occur in it: its one stem, or its first two
+    stems in a row ("stem cell therapy" needs "stem cell", not just "stem")."""
+    return term[0] if len(term) == 1 else (term[0], term[1])
 
 
 def _term_index(terms) -> TermIndex:

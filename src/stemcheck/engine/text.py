@@ -149,6 +149,13 @@ class Normalised:
     def _stem_set(self) -> frozenset[str]:
         return frozenset(self.stems)
 
+    @cached_property
+    def openers(self) -> frozenset:
+        """Every stem and every pair of adjacent stems: what a term must find to occur here
+        (see engine.compiled.opener)."""
+        st = self.stems
+        return self._stem_set.union(zip(st, st[1:]))
+
     def stem_set(self) -> frozenset[str]:
         return self._stem_set
 
