@@ -336,7 +336,7 @@ def _chunks(path: Path, kind: str):
         col_offset = (0, 0)
         in_fence = False
         while True:
-            block = fh.read(CHUNK_CHARS)
+            block = fh.read(CHUNK_CHARS // 4)  # small reads: a chunk is cut soon after it reaches CHUNK_CHARS
             try:
                 buf += dec.decode(block, final=not block)
             except UnicodeDecodeError:
