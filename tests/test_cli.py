@@ -343,3 +343,10 @@ def test_json_output_is_deterministic():
 def test_json_is_utf8_and_keeps_unicode():
     (r,) = check_json("国家药监局批准了干细胞药物。")
     assert r["claim"] == "国家药监局批准了干细胞药物。"
+
+
+def test_text_output_neutralises_terminal_control_characters():
+    """A pasted claim cannot drive the terminal: ESC and other controls never reach it raw."""
+    out, _ = text(run("check", "Stem cells \x1b[2J\x1b]0;owned\x07 cure everything.\r", "--color", "never"))
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "\ufffd[2J" in out

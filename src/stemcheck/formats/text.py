@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-
 from collections.abc import Sequence
 
 from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
@@ -39,27 +38,49 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _console(file, color: bool):
-    from rich.console import Console  # imported here: JSON output and plain checks never pay for rich
-
-    return Console(
-        file=file,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=100,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-    )
+# Control characters a claim may carry: the five rich strips, and the rest (ESC above all)
+# shown as U+FFFD, so pasted text cannot drive the terminal.
+_CONTROLS = {c: None for c in (7, 8, 11, 12, 13)} | {
+    c: "\ufffd" for c in [*range(0, 32), 127, *range(0x80, 0xA0)] if c not in (7, 8, 9, 10, 11, 12, 13)
+}
 
 
-def _take(buf: io.StringIO) -> str:
-    """What was printed since the last take."""
-    out = buf.getvalue()
-    buf.seek(0)
-    buf.truncate()
-    return out
+class _Out:
+    """Lines of styled parts: a part is text, or (text, style). With colour off the parts
+    are joined as plain text and rich is never imported (a piped check does not pay for
+    it); with colour on each line is a rich Text."""
+
+    def __init__(self, color: bool):
+        self.color = color
+        self.buf = io.StringIO()
+        self.console = None
+        if color:
+            from rich.console import Console
+
+            self.console = Console(
+                file=self.buf, force_terminal=True, color_system="standard", width=100, highlight=False, soft_wrap=True, emoji=False
+            )
+
+    def line(self, *parts: str | tuple[str, str]) -> None:
+        if self.console is None:
+            self.buf.write("".join(p if isinstance(p, str) else p[0] for p in parts).translate(_CONTROLS) + "\n")
+            return
+        from rich.text import Text
+
+        t = Text()
+        for p in parts:
+            if isinstance(p, str):
+                t.append(p)
+            else:
+                t.append(p[0], style=p[1])
+        self.console.print(t)
+
+    def take(self) -> str:
+        """What was written since the last take."""
+        out = self.buf.getvalue()
+        self.buf.seek(0)
+        self.buf.truncate()
+        return out
 
 
 class TextFormatter(Formatter):
@@ -78,39 +99,37 @@ class _TextCheckStream(ResultStream):
     blocks separated by a blank line."""
 
     def __init__(self, color: bool):
-        self.buf = io.StringIO()
-        self.color = color
-        self.console = _console(self.buf, color)
+        self.out = _Out(color)
         self.first = True
 
     def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
         for r in results:
             if not self.first:
-                self.console.print()
+                self.out.line()
             self.first = False
             self._block(r)
-        return _take(self.buf)
+        return self.out.take()
 
     def _block(self, r: Result) -> None:
-        from rich.markup import escape
-
-        console, color = self.console, self.color
-
-        console.print(f"[{STYLE[r.verdict]}]{r.verdict.value.upper()}[/]  {escape(r.claim)}")
+        line, color = self.out.line, self.out.color
+        line((r.verdict.value.upper(), STYLE[r.verdict]), f"  {r.claim}")
         if r.assertion is not None:
-            console.print(f"  assertion   {escape(r.assertion.id)}: {escape(r.assertion.statement)}")
-            console.print(f"  holds       {_window(r)}")
+            line(f"  assertion   {r.assertion.id}: {r.assertion.statement}")
+            line(f"  holds       {_window(r)}")
         if r.note:
-            console.print(f"  note        {escape(r.note)}")
+            line(f"  note        {r.note}")
         if r.reason and r.reason != r.note:
-            console.print(f"  why         {escape(r.reason)}")
+            line(f"  why         {r.reason}")
         for k, s in enumerate(r.sources):
             label = "sources" if k == 0 else ""
-            title = escape(s.title)
-            link = f"[link={s.url}]{title}[/link]" if color else title
-            console.print(f"  {label:<11} {escape(s.publisher)}, {link} ({s.published.isoformat()}) {escape(s.url) if not color else ''}".rstrip())
+            head = f"  {label:<11} {s.publisher}, "
+            tail = f" ({s.published.isoformat()})"
+            if color:  # the title is the link
+                line(head, (s.title, f"link {s.url}"), tail)
+            else:
+                line(head, s.title, f"{tail} {s.url}")
         cues = f" · cues: {', '.join(r.cues)}" if r.cues else ""
-        console.print(f"  confidence  {r.confidence:.2f} · judged at {r.judged_at.isoformat()}{cues}")
+        line(f"  confidence  {r.confidence:.2f} · judged at {r.judged_at.isoformat()}{cues}")
 
 
 class _TextScanStream(ResultStream):
@@ -118,64 +137,58 @@ class _TextScanStream(ResultStream):
     findings, a summary line at the end."""
 
     def __init__(self, color: bool):
-        self.buf = io.StringIO()
-        self.console = _console(self.buf, color)
+        self.out = _Out(color)
         self.path: str | None = None
         self.pending: list[Notice] = []
         self.counts: Counter = Counter()
         self.paths = 0
 
-
     def _end_path(self) -> None:
-        from rich.markup import escape
-
         if self.path is None:
             return
         for n in self.pending:
             self.counts[Severity.INFO] += 1
-            self.console.print(f"  {f'{n.line}:{n.column}':>7}  [blue]{'info':<7}[/] {'notice':<10} {escape(n.message)}")
+            self.out.line(f"  {f'{n.line}:{n.column}':>7}  ", (f"{'info':<7}", "blue"), f" {'notice':<10} {n.message}")
         self.pending = []
-        self.console.print()
+        self.out.line()
 
     def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
-        from rich.markup import escape
-
         if not results and not notices:
             return ""
+        line = self.out.line
         if path != self.path:
             self._end_path()
             self.path = path
             self.paths += 1
-            self.console.print(f"[bold underline]{escape(path)}[/]")
+            line((path, "bold underline"))
+        pad = f"  {'':>7}  {'':<7} {'':<10} "
         for r in results:
             sev = r.severity
             self.counts[sev] += 1
             loc = f"{r.location.line}:{r.location.column}" if r.location else ""
             sev_label = sev.value if sev is not Severity.NONE else "ok"
-            ident = f"  [dim]{escape(r.assertion.id)}[/]" if r.assertion else ""
-            self.console.print(
-                f"  {loc:>7}  [{SEV_STYLE[sev]}]{sev_label:<7}[/] [{STYLE[r.verdict]}]{r.verdict.value:<10}[/] {escape(r.claim)}{ident}"
-            )
+            parts: list = [f"  {loc:>7}  ", (f"{sev_label:<7}", SEV_STYLE[sev]), " ", (f"{r.verdict.value:<10}", STYLE[r.verdict]), f" {r.claim}"]
+            if r.assertion:
+                parts += ["  ", (r.assertion.id, "dim")]
+            line(*parts)
             if r.note:
-                self.console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]{escape(r.note)}[/]")
+                line(pad, (r.note, "dim"))
             if r.sources:
                 s = r.sources[0]
-                self.console.print(f"  {'':>7}  {'':<7} {'':<10} [dim]source: {escape(s.publisher)}, {escape(s.url)}[/]")
+                line(pad, (f"source: {s.publisher}, {s.url}", "dim"))
         self.pending.extend(notices)
-        return _take(self.buf)
+        return self.out.take()
 
     def close(self, report: Report) -> str:
-        from rich.markup import escape
-
         self._end_path()
         counts = self.counts
         for s in report.skipped:
-            self.console.print(f"[yellow]skipped[/] {escape(s.path)}: {escape(s.reason)}")
+            self.out.line(("skipped", "yellow"), f" {s.path}: {s.reason}")
         parts = [_plural(counts[Severity.ERROR], "error"), _plural(counts[Severity.WARNING], "warning"), _plural(counts[Severity.INFO], "info")]
         if counts[Severity.NONE]:
             parts.append(f"{counts[Severity.NONE]} supported")
         tail = f" in {_plural(self.paths, 'file')}"
         scanned = f" ({_plural(report.files_scanned, 'file')} scanned"
         scanned += f", {len(report.skipped)} skipped)" if report.skipped else ")"
-        self.console.print(", ".join(parts) + tail + scanned)
-        return _take(self.buf)
+        self.out.line(", ".join(parts) + tail + scanned)
+        return self.out.take()
