@@ -511,6 +511,16 @@ def test_fifo_named_explicitly_does_not_hang(tmp_path):
     assert CAR_T in p.stdout
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_device_file_named_explicitly_is_skipped_not_read(tmp_path):
+    """/dev/zero never ends: reading it would hang or exhaust memory."""
+    write(tmp_path / "ok.md", f"{CAR_T}\n")
+    r, results = scan_results(["/dev/zero", "ok.md"], "--as-of", AS_OF, cwd=tmp_path)
+    skipped = r.json()["summary"]["skipped"]
+    assert [s["path"] for s in skipped] == ["/dev/zero"] and "not a regular file" in skipped[0]["reason"]
+    assert [x["claim"] for x in results] == [CAR_T]
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file_is_skipped(tmp_path):
     locked = write(tmp_path / "locked.md", f"{CAR_T}\n")
