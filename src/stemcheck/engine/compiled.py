@@ -26,6 +26,9 @@ DEFAULT_EVENT_TERMS = (
 )
 
 
+# A term lookup table: first stem -> ((length, frozenset of stem tuples of that length), ...)
+TermIndex = dict
+
 _MISSING = object()
 
 
@@ -100,7 +103,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    group_stems: list[frozenset] = []  # per term group (all assertions): its terms' openers
+    group_openers: list[frozenset] = []  # per term group (all assertions, by id): its terms' openers
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -111,9 +114,24 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
             norm.phrase(t) for group in a.terms for t in group if CUE_WORDS.intersection(norm.normalise(t).texts)
         )
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
-        group_keys = frozenset(range(len(group_stems), len(group_stems) + len(groups)))
-        group_stems.extend(frozenset(opener(t) for t in g) for g in groups)
-        items.append(CompiledAssertion(Deferred(a), a.kind, a.jurisdiction, groups, unless, phrasings, event_terms, counts, negated, tuple(map(_term_index, groups)), group_keys, _term_index(unless)))
+        group_keys = frozenset(range(len(group_openers), len(group_openers) + len(groups)))
+        group_openers.extend(frozenset(opener(t) for t in g) for g in groups)
+        items.append(
+            CompiledAssertion(
+                stored=Deferred(a),
+                kind=a.kind,
+                jurisdiction=a.jurisdiction,
+                groups=groups,
+                unless=unless,
+                phrasings=phrasings,
+                event_terms=event_terms,
+                counts=counts,
+                negated_terms=negated,
+                group_index=tuple(map(_term_index, groups)),
+                group_keys=group_keys,
+                unless_index=_term_index(unless),
+            )
+        )
     # Index each assertion under the first stems of its most selective term group: the one
     # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
     # every group and would put every assertion in every sentence's pool; "cartilage" does not.
@@ -140,13 +158,10 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
         domain=domain,
-        group_openers=_by_first(((f,), gid) for gid, openers in enumerate(group_stems) for f in sorted(openers, key=str)),
+        group_openers=_grouped((op, gid) for gid, ops in enumerate(group_openers) for op in sorted(ops, key=str)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
-        domain_openers=_by_first(((opener(d),), d) for d in sorted(domain) if len(d) > 1),
+        domain_openers=_grouped((opener(d), d) for d in sorted(domain) if len(d) > 1),
     )
-
-
-TermIndex = dict  # first stem -> tuple of (length, frozenset of stem tuples)
 
 
 def opener(term: tuple[str, ...]) -> str | tuple[str, str]:
@@ -162,10 +177,9 @@ def _term_index(terms) -> TermIndex:
     return {f: tuple((k, frozenset(ts)) for k, ts in sorted(by_len.items())) for f, by_len in by_first.items()}
 
 
-def _by_first(pairs) -> dict:
-    """Group values under the first stem of their term: a sentence asks only about the
-    terms that start with one of its own stems."""
-    out: dict[str, list] = {}
-    for term, value in pairs:
-        out.setdefault(term[0], []).append(value)
+def _grouped(pairs) -> dict:
+    """{key: (values...)} from (key, value) pairs, in order."""
+    out: dict = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
     return {k: tuple(v) for k, v in out.items()}
