@@ -187,9 +187,10 @@ class _Task:
 
 
 def _tasks(units, opts: dict):
-    """Tasks in report order. Files up to STREAM_ABOVE are one task; larger ones are read
-    here in chunks (ending at blank lines outside code fences), so neither this process nor
-    a worker ever holds a whole 100 MB document."""
+    """Tasks in report order. Files up to STREAM_ABOVE (and HTML, whose structure spans the
+    whole file) are one task; larger plain text and Markdown are read here in chunks
+    (ending at blank lines outside code fences), so neither this process nor a worker ever
+    holds a whole 100 MB document."""
     for name, src in units:
         if isinstance(src, str):
             yield _Task(name, text=src, kind=kind_of(name))
@@ -210,7 +211,7 @@ def _tasks(units, opts: dict):
             yield _Task(name, path=src)
             continue
         try:
-            _check_utf8(src)  # all or nothing: a file that turns out to be binary halfway is skipped whole
+            _check_utf8(src)  # all or nothing: a file that stops being UTF-8 halfway is skipped whole
         except DecodeError as e:
             # GBK or UTF-16 are decoded whole, as small files are (up to 8 MiB); binary is skipped
             whole = st.st_size <= WHOLE_LEGACY_ABOVE and "binary" not in str(e)
