@@ -769,3 +769,30 @@ def test_red_flag_with_two_negations_stays_misleading(tmp_path):
     doc = write(tmp_path / "h.md", "Marketing copy says stem cell injections can reverse aging with no side effects & no pain.\n")
     _, results = scan_results([doc], "--as-of", AS_OF, "--show-supported")
     assert [x["verdict"] for x in results] == ["misleading"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
+    """Ctrl-C mid-scan: exit 130, one line on stderr, no report file, no temporary file."""
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    big.write_text((f"{CAR_T} {NEVER}\n\n") * 60_000, encoding="utf-8")  # ~5 MB: seconds of work
+    target = tmp_path / "r.jsonl"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "stemcheck", "scan", str(big), "-f", "jsonl", "-o", str(target), "--as-of", AS_OF, "--config", str(NO_CONFIG)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # CI shells may ignore SIGINT
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the report is being written: the scan is under way
+    os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert [ln for ln in err.splitlines() if ln.strip()] == ["stemcheck: interrupted"]
+    assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))

@@ -379,6 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = app(args=argv, prog_name="stemcheck", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        if code == 130:  # typer turns Ctrl-C inside a command into exit code 130 (ours are 0-3)
+            print("stemcheck: interrupted", file=sys.stderr)
     except typer.Exit as e:
         code = e.exit_code
     except _clickx.NoArgsIsHelpError as e:  # `stemcheck` / `stemcheck kb` alone: show help

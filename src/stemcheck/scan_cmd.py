@@ -384,6 +384,11 @@ def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
 
 
 def _init_worker(checker, opts):
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while forking (_start_pool)
     _worker_state["checker"] = checker
     _worker_state["opts"] = opts
 
@@ -395,34 +400,56 @@ def _work(task: _Task):
 def _scan_units(checker, units, opts: dict, jobs: int):
     """Pieces (or Skipped) in report order. With jobs > 1, tasks run in a pool of forked
     workers; at most a few tasks per worker are in flight, so memory stays bounded however
-    large the input, and pieces are yielded in task order."""
+    large the input, and pieces are yielded in task order. On Ctrl-C the workers are
+    terminated at once and the interrupt goes on up (exit 130, no partial report)."""
     progress = _progress(len(units))
     tasks = iter(_tasks(units, opts))
     try:
         head = list(itertools.islice(tasks, 2))
         if jobs > 1 and len(head) > 1:
-            import multiprocessing as mp
-            from concurrent.futures import Future, ProcessPoolExecutor
-
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            window: collections.deque = collections.deque()
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(checker, opts)) as pool:
+            pool = _start_pool(jobs, checker, opts)
+            try:
+                window: collections.deque = collections.deque()
                 for task in itertools.chain(head, tasks):
-                    if isinstance(task, Skipped):
-                        fut: Future = Future()
-                        fut.set_result(task)
-                    else:
-                        fut = pool.submit(_work, task)
-                    window.append(fut)
-                    while len(window) > 2 * jobs:
-                        yield _done(window.popleft().result(), progress)
+                    window.append(task if isinstance(task, Skipped) else pool.apply_async(_work, (task,)))
+                    while len(window) > 4 * jobs:
+                        yield _done(_get(window.popleft()), progress)
                 while window:
-                    yield _done(window.popleft().result(), progress)
+                    yield _done(_get(window.popleft()), progress)
+            except BaseException:
+                pool.terminate()
+                raise
+            else:
+                pool.close()
+            finally:
+                pool.join()
         else:
             for task in itertools.chain(head, tasks):
                 yield _done(task if isinstance(task, Skipped) else _run(checker, task, opts), progress)
     finally:
         progress.stop()
+
+
+def _start_pool(jobs: int, checker, opts: dict):
+    """A pool of forked workers that never see Ctrl-C. SIGINT is blocked while they are
+    forked (a signal then waits and reaches this process once they exist, not a worker
+    half-born), and each worker ignores it: the parent terminates the pool instead."""
+    import multiprocessing as mp
+    import signal
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    can_block = hasattr(signal, "pthread_sigmask")
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return ctx.Pool(jobs, initializer=_init_worker, initargs=(checker, opts))
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _get(item):
+    return item if isinstance(item, Skipped) else item.get()
 
 
 def _done(piece, progress):
