@@ -788,11 +788,16 @@ def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # CI shells may ignore SIGINT
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)  # the report is being written: the scan is under way
-    os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
-    _, err = p.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the report is being written: the scan is under way
+        os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:  # a hang: leave nothing running behind the failure
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
     assert p.returncode == 130, err
     assert [ln for ln in err.splitlines() if ln.strip()] == ["stemcheck: interrupted"]
     assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
