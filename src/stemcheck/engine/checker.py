@@ -14,7 +14,7 @@ supported is the worst error this tool can make.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -49,6 +49,7 @@ class _ClaimView:
     debunks: bool
     cleaned: str
     as_of: dt.date
+    memo: dict = field(default_factory=dict)  # readings shared by candidates (event terms, number contexts)
 
     @cached_property
     def numbers(self) -> tuple[Number, ...]:
@@ -141,7 +142,7 @@ class Checker:
         judged = []
         for c in cands:
             reading = self._read(view, c)
-            judged.append((c, self._judge(c, reading, as_of), reading))
+            judged.append((c, self._judge(c, reading, as_of, view), reading))
         return cands, judged
 
     def _check(self, text: str, norm: Normalised, as_of: dt.date, cues: list[str]) -> Result:
@@ -260,19 +261,29 @@ class Checker:
             positive=not negs,
             never=any(cue == "never" for _, cue in negs),
             anchor=view.anchor,
-            event=any(norm.has(t) for t in c.item.event_terms),
+            event=self._has_event(view, c.item.event_terms),
             hedged=view.hedged,
             future=view.future,
             numbers=view.numbers if c.item.kind is Kind.QUANTITY else (),
             debunks=view.debunks,
         )
 
-    def _judge(self, c: Candidate, r: Reading, as_of: dt.date) -> Judgement | None:
+    @staticmethod
+    def _has_event(view: _ClaimView, event_terms: frozenset[tuple[str, ...]]) -> bool:
+        """Does the claim use one of these event words? Most assertions share the default
+        set, so each distinct set is looked up once per claim."""
+        key = ("event", event_terms)
+        found = view.memo.get(key)
+        if found is None:
+            found = view.memo[key] = any(view.norm.has(t) for t in event_terms)
+        return found
+
+    def _judge(self, c: Candidate, r: Reading, as_of: dt.date, view: _ClaimView) -> Judgement | None:
         a = c.item.assertion
         if a.kind is Kind.RED_FLAG:
             return judge_red_flag(a, r)
         if a.kind is Kind.QUANTITY:
-            number = self._pick_number(c.item, r.numbers)
+            number = self._pick_number(c.item, r.numbers, view)
             if number is None:
                 return None
             j = judge_quantity(a, r, number, as_of)
@@ -282,15 +293,30 @@ class Checker:
             return Judgement(Verdict.UNVERIFIED, "a hedged or forward-looking claim: a possibility is not refuted by the record", j.window, j.cues + ("hedge",))
         return j
 
-    def _pick_number(self, item: CompiledAssertion, numbers: tuple[Number, ...]) -> Number | None:
+    def _pick_number(self, item: CompiledAssertion, numbers: tuple[Number, ...], view: _ClaimView) -> Number | None:
         """The number whose surrounding words name what the quantity counts."""
         unit = (item.assertion.unit or "").lower()
         want_pct = unit in ("percent", "%")
         best: tuple[int, Number] | None = None
-        norm = self.ckb.normaliser
-        for k, num in enumerate(numbers):
+        for num, ctx in self._number_contexts(numbers, view):
             if (num.unit == "percent") != want_pct:
                 continue
+            overlap = max((len(cs & ctx) / len(cs) for cs in item.counts if cs), default=0.0)
+            if overlap >= 0.99 or (overlap >= 0.5 and len(item.counts) > 0):
+                score = int(overlap * 100)
+                if best is None or score > best[0]:
+                    best = (score, num)
+        return best[1] if best else None
+
+    def _number_contexts(self, numbers: tuple[Number, ...], view: _ClaimView) -> list[tuple[Number, frozenset[str]]]:
+        """Each number with the stems around it (up to 8 after, 4 before, never reaching into
+        a neighbouring number): what the number counts. Once per claim, for every quantity."""
+        found = view.memo.get("numbers")
+        if found is not None:
+            return found
+        norm = self.ckb.normaliser
+        found = []
+        for k, num in enumerate(numbers):
             after_text = num.after[:60]
             if k + 1 < len(numbers) and numbers[k + 1].start - num.end < len(after_text):
                 after_text = after_text[: max(0, numbers[k + 1].start - num.end)]
@@ -299,13 +325,9 @@ class Checker:
                 before_text = before_text[len(before_text) - max(0, num.start - numbers[k - 1].end) :]
             after = norm.normalise(after_text).stems[:8]
             before = norm.normalise(before_text).stems[-4:]
-            ctx = set(after) | set(before)
-            overlap = max((len(cs & ctx) / len(cs) for cs in item.counts if cs), default=0.0)
-            if overlap >= 0.99 or (overlap >= 0.5 and len(item.counts) > 0):
-                score = int(overlap * 100)
-                if best is None or score > best[0]:
-                    best = (score, num)
-        return best[1] if best else None
+            found.append((num, frozenset(after) | frozenset(before)))
+        view.memo["numbers"] = found
+        return found
 
     # ------------------------------------------------------------------ results
     def _result(self, text: str, as_of: dt.date, c: Candidate, j: Judgement, r: Reading, cues: list[str]) -> Result:
