@@ -101,6 +101,10 @@ def run_scan(
 
     threshold = SEVERITY_RANK[Severity(min_sev)]
     formatter = FORMATTERS[fmt]()
+    # findings are filtered where they are found, and formats that render each finding on
+    # its own are rendered there too: with --jobs the workers share that work
+    opts["threshold"] = threshold
+    opts["prerender"] = fmt if formatter.per_result else None
     head = Report(command="scan", as_of=day, results=(), color=color, verbose=verbose)
     stream = formatter.open_stream(head) if formatter.streams else None
     kept: list = []  # only for formats that render a whole document (json, sarif)
@@ -113,17 +117,17 @@ def run_scan(
             if isinstance(piece, Skipped):
                 skipped.append(piece)
                 continue
-            results = [r for r in piece.results if r.severity is Severity.NONE or SEVERITY_RANK[r.severity] >= threshold]
-            piece_notices = sorted(piece.notices, key=lambda n: (n.line, n.column)) if threshold <= SEVERITY_RANK[Severity.INFO] else []
-            worst = max([worst, *(SEVERITY_RANK[r.severity] for r in results)])
-            notices.extend(piece_notices)
+            worst = max(worst, piece.worst)
+            notices.extend(piece.notices)
             if piece.last:
                 files_done += 1
                 doc_days.append(piece.as_of)
-            if stream is not None:
-                write(stream.feed(piece.path, results, piece_notices))
+            if piece.rendered is not None:  # rendered by the worker (jsonl, rdjsonl)
+                write(piece.rendered)
+            elif stream is not None:
+                write(stream.feed(piece.path, piece.results, piece.notices))
             else:
-                kept.extend(results)
+                kept.extend(piece.results)
         report = Report(
             command="scan",
             as_of=doc_days[0] if len(doc_days) == 1 else day,
@@ -164,10 +168,12 @@ class Piece:
     final piece of a document)."""
 
     path: str
-    results: tuple
+    results: tuple  # at or above the --min-severity threshold
     notices: tuple
     as_of: dt.date
     last: bool = True
+    worst: int = 0  # the highest severity rank among the results
+    rendered: str | None = None  # the results already rendered (per-result formats); then `results` is empty
 
 
 @dataclass(frozen=True)
@@ -291,7 +297,14 @@ def _run(checker, task: _Task, opts: dict):
         use_front_matter=task.first and task.day is None and not opts.get("explicit_as_of"),
         context=context,
     )
-    return Piece(task.name, o.results, o.notices, o.as_of, task.last)
+    threshold = opts.get("threshold", 0)
+    results = [r for r in o.results if r.severity is Severity.NONE or SEVERITY_RANK[r.severity] >= threshold]
+    notices = sorted(o.notices, key=lambda n: (n.line, n.column)) if threshold <= SEVERITY_RANK[Severity.INFO] else []
+    worst = max((SEVERITY_RANK[r.severity] for r in results), default=0)
+    if opts.get("prerender"):
+        render = FORMATTERS[opts["prerender"]].render_result
+        return Piece(task.name, (), tuple(notices), o.as_of, task.last, worst, "".join(map(render, results)))
+    return Piece(task.name, tuple(results), tuple(notices), o.as_of, task.last, worst)
 
 
 def _check_utf8(path: Path) -> None:

@@ -63,12 +63,17 @@ class Formatter(ABC):
     name: ClassVar[str]
     modes: ClassVar[frozenset[str]] = frozenset({"check", "scan"})
     streams: ClassVar[bool] = False  # True when open_stream() renders results as they arrive
+    per_result: ClassVar[bool] = False  # True when each result renders alone (render_result), in any order or process
 
     @abstractmethod
     def render(self, report: Report) -> str:
         """The whole output for `report`, ending with a newline when not empty."""
 
     def open_stream(self, report: Report) -> ResultStream:  # pragma: no cover - only for streams
+        raise NotImplementedError
+
+    @staticmethod
+    def render_result(result: Result) -> str:  # pragma: no cover - only for per-result formats
         raise NotImplementedError
 
 

@@ -39,6 +39,7 @@ class JsonFormatter(Formatter):
 class JsonlFormatter(Formatter):
     name = "jsonl"
     streams = True
+    per_result = True
 
     def render(self, report: Report) -> str:
         return render_by_stream(self, report)
@@ -46,7 +47,11 @@ class JsonlFormatter(Formatter):
     def open_stream(self, report: Report) -> ResultStream:
         return _JsonlStream()
 
+    @staticmethod
+    def render_result(result: Result) -> str:
+        return _dump(result.to_json()) + "\n"
+
 
 class _JsonlStream(ResultStream):
     def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
-        return "".join(_dump(r.to_json()) + "\n" for r in results)
+        return "".join(map(JsonlFormatter.render_result, results))

@@ -18,12 +18,17 @@ class RdjsonlFormatter(Formatter):
     name = "rdjsonl"
     modes = frozenset({"scan"})
     streams = True
+    per_result = True
 
     def render(self, report: Report) -> str:
         return render_by_stream(self, report)
 
     def open_stream(self, report: Report) -> ResultStream:
         return _RdjsonlStream()
+
+    @staticmethod
+    def render_result(result: Result) -> str:
+        return _diagnostic(result)
 
 
 class _RdjsonlStream(ResultStream):
