@@ -80,17 +80,31 @@ def document_date(text: str, kind: str) -> dt.date | None:
     return text_date(text) if kind != "html" else None
 
 
+def _sentences(sentences, checker: Checker, context: frozenset):
+    """Each sentence that can matter, as (sentence, claim, normalised, checked, before,
+    after): `checked` when it is a claim about the domain; `before` and `after` the
+    jurisdictions in force around it (a heading, or a checked claim, that names
+    jurisdictions sets them for what follows). Questions and fragments are dropped
+    before normalising: they are not checked and name no context."""
+    for s in sentences:
+        claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
+        shaped = is_claim_shaped(claim, s.heading)
+        if not shaped and not s.heading:
+            continue
+        norm = checker.normalise(claim)
+        checked = shaped and checker.on_topic(norm)
+        before = context
+        if norm.jurisdictions and (s.heading or checked):
+            context = norm.jurisdictions
+        yield s, claim, norm, checked, before, context
+
+
 def closing_context(text: str, checker: Checker, kind: str) -> frozenset:
     """The jurisdictions in force at the end of `text`: the context a chunk that follows it
-    starts with. The same rule as scan_document's, without judging anything."""
+    starts with (scan_document's rule, without judging anything)."""
     context: frozenset = frozenset()
-    for s in segment(text, kind).sentences:
-        claim = s.text[:MAX_SENTENCE_CHARS]
-        norm = checker.normalise(claim)
-        if not norm.jurisdictions:
-            continue
-        if s.heading or (is_claim_shaped(claim, s.heading) and checker.on_topic(norm)):
-            context = norm.jurisdictions
+    for *_, context in _sentences(segment(text, kind).sentences, checker, context):
+        pass
     return context
 
 
@@ -123,22 +137,14 @@ def scan_document(
         if line == 1:
             col, bcol = col + column_offset[0], bcol + column_offset[1]
         return line + line_offset, col, bcol
+
     items = []
     checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
-    for s in doc.sentences:
-        claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
-        shaped = is_claim_shaped(claim, s.heading)
-        if not shaped and not s.heading:
-            continue  # a question or a fragment: not checked, and it sets no context
-        norm = checker.normalise(claim)
-        if not shaped or not checker.on_topic(norm):
-            if norm.jurisdictions and s.heading:
-                context = norm.jurisdictions
+    for s, claim, norm, is_claim, before, _ in _sentences(doc.sentences, checker, context):
+        if not is_claim:
             continue
         checked.append(s)
-        result, named = checker.check_in_context(claim, day, context, norm)
-        if named:
-            context = named
+        result, _ = checker.check_in_context(claim, day, before, norm)
         if result.verdict is Verdict.SUPPORTED and not show_supported:
             continue
         if result.assertion and any(result.assertion.id == i or result.assertion.id.startswith(i + ".") for i in ignore):
