@@ -21,7 +21,7 @@ from stemcheck import __version__
 from stemcheck.engine.compiled import CompiledKB
 from stemcheck.knowledge.files import content_hash, knowledge_files
 
-_FORMAT = 2  # bump when the compiled structures change shape
+_FORMAT = 3  # bump when the compiled structures change shape
 
 
 def cache_dir() -> Path:

@@ -334,7 +334,8 @@ def _check_utf8(path: Path) -> None:
 
 
 def _chunks(path: Path, kind: str):
-    """Stream a large UTF-8 file as chunks that end at blank lines outside code fences."""
+    """Stream a large UTF-8 file (checked by _check_utf8 first) as chunks that end at blank
+    lines outside code fences."""
     import codecs
 
     with open(path, "rb") as fh:
@@ -342,8 +343,6 @@ def _chunks(path: Path, kind: str):
         fh.seek(0)
         if head.startswith(codecs.BOM_UTF8):
             fh.read(3)
-        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise DecodeError("UTF-16 files larger than 8 MiB are not supported; save as UTF-8")
         dec = codecs.getincrementaldecoder("utf-8")("strict")
         buf = ""
         line_offset = 0

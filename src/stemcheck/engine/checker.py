@@ -177,7 +177,7 @@ class Checker:
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
         ckb = self.ckb
-        stems = norm.stem_set()
+        stems = norm.stem_set
         pool: set[int] = set()
         for s in stems & ckb.index.keys():
             pool.update(ckb.index[s])
@@ -283,7 +283,7 @@ class Checker:
         if a.kind is Kind.RED_FLAG:
             return judge_red_flag(a, r)
         if a.kind is Kind.QUANTITY:
-            number = self._pick_number(c.item, r.numbers, view)
+            number = self._pick_number(c.item, view)
             if number is None:
                 return None
             j = judge_quantity(a, r, number, as_of)
@@ -293,12 +293,12 @@ class Checker:
             return Judgement(Verdict.UNVERIFIED, "a hedged or forward-looking claim: a possibility is not refuted by the record", j.window, j.cues + ("hedge",))
         return j
 
-    def _pick_number(self, item: CompiledAssertion, numbers: tuple[Number, ...], view: _ClaimView) -> Number | None:
+    def _pick_number(self, item: CompiledAssertion, view: _ClaimView) -> Number | None:
         """The number whose surrounding words name what the quantity counts."""
         unit = (item.assertion.unit or "").lower()
         want_pct = unit in ("percent", "%")
         best: tuple[int, Number] | None = None
-        for num, ctx in self._number_contexts(numbers, view):
+        for num, ctx in self._number_contexts(view):
             if (num.unit == "percent") != want_pct:
                 continue
             overlap = max((len(cs & ctx) / len(cs) for cs in item.counts if cs), default=0.0)
@@ -308,13 +308,13 @@ class Checker:
                     best = (score, num)
         return best[1] if best else None
 
-    def _number_contexts(self, numbers: tuple[Number, ...], view: _ClaimView) -> list[tuple[Number, frozenset[str]]]:
+    def _number_contexts(self, view: _ClaimView) -> list[tuple[Number, frozenset[str]]]:
         """Each number with the stems around it (up to 8 after, 4 before, never reaching into
         a neighbouring number): what the number counts. Once per claim, for every quantity."""
         found = view.memo.get("numbers")
         if found is not None:
             return found
-        norm = self.ckb.normaliser
+        norm, numbers = self.ckb.normaliser, view.numbers
         found = []
         for k, num in enumerate(numbers):
             after_text = num.after[:60]

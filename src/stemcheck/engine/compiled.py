@@ -64,17 +64,16 @@ class CompiledAssertion:
     kind: Kind
     jurisdiction: Jurisdiction
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # term groups as stem tuples
-    unless: tuple[tuple[str, ...], ...]  # any of these in the claim rules the assertion out
     phrasings: tuple[str, ...]  # content-stem strings for fuzzy scoring
     event_terms: frozenset[tuple[str, ...]]
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
     negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
-    # `groups` (and `unless`) for lookup: first stem -> ((length, terms of that length), ...).
+    # `groups` for lookup: first stem -> ((length, terms of that length), ...).
     # A claim is tested at the positions of its stems that open some term, one slice per
     # distinct length, however many synonyms a group lists.
     group_index: tuple[TermIndex, ...]
     group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_openers
-    unless_index: TermIndex
+    unless_index: TermIndex  # terms of which any, in the claim, rules the assertion out
 
     @property
     def assertion(self) -> Assertion:
@@ -87,10 +86,10 @@ class CompiledKB:
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
-    domain: frozenset[tuple[str, ...]]  # on-topic phrases: a sentence without any is not scanned
     # a term's opener (its stem if it has one, else its first two stems) -> ids of the term
     # groups holding such a term: the groups a claim could satisfy, from its stems and stem pairs
     group_openers: dict[str | tuple[str, str], tuple[int, ...]]
+    # the on-topic vocabulary (a sentence without any of it is not checked in a scan):
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
     domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]  # opener -> longer domain phrases
 
@@ -122,7 +121,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
                 kind=a.kind,
                 jurisdiction=a.jurisdiction,
                 groups=groups,
-                unless=unless,
                 phrasings=phrasings,
                 event_terms=event_terms,
                 counts=counts,
@@ -157,7 +155,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         normaliser=norm,
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
-        domain=domain,
         group_openers=_grouped((op, gid) for gid, ops in enumerate(group_openers) for op in sorted(ops, key=str)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
         domain_openers=_grouped((opener(d), d) for d in sorted(domain) if len(d) > 1),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
 HEDGES = frozenset(
     "may might could possibly potentially potential promising promise hope hopes hoped hoping perhaps "
     "likely unlikely suggest suggests suggested appears appear seem seems aim aims".split()

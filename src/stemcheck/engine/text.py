@@ -146,7 +146,7 @@ class Normalised:
         return bool(self.find(term))
 
     @cached_property
-    def _stem_set(self) -> frozenset[str]:
+    def stem_set(self) -> frozenset[str]:
         return frozenset(self.stems)
 
     @cached_property
@@ -154,10 +154,7 @@ class Normalised:
         """Every stem and every pair of adjacent stems: what a term must find to occur here
         (see engine.compiled.opener)."""
         st = self.stems
-        return self._stem_set.union(zip(st, st[1:]))
-
-    def stem_set(self) -> frozenset[str]:
-        return self._stem_set
+        return self.stem_set.union(zip(st, st[1:]))
 
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
