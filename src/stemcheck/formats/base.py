@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
@@ -57,6 +57,22 @@ class ResultStream:
     def close(self, report: Report) -> str:
         """The rest of the output; `report` carries the summary (files, skipped, notices) but no results."""
         return ""
+
+
+class PerResultStream(ResultStream):
+    """The stream of a per-result format: each finding renders alone (the formatter's
+    render_result, which workers also call); `tail`, if given, renders what follows the
+    findings."""
+
+    def __init__(self, render: Callable[[Result], str], tail: Callable[[Report], str] | None = None):
+        self.render = render
+        self.tail = tail
+
+    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
+        return "".join(map(self.render, results))
+
+    def close(self, report: Report) -> str:
+        return self.tail(report) if self.tail else ""
 
 
 class Formatter(ABC):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 from stemcheck import SCHEMA_VERSION
-from collections.abc import Sequence
-
-from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
+from stemcheck.formats.base import Formatter, PerResultStream, Report, ResultStream, render_by_stream
 from stemcheck.model import Result
 
 
@@ -45,13 +43,8 @@ class JsonlFormatter(Formatter):
         return render_by_stream(self, report)
 
     def open_stream(self, report: Report) -> ResultStream:
-        return _JsonlStream()
+        return PerResultStream(self.render_result)
 
     @staticmethod
     def render_result(result: Result) -> str:
         return _dump(result.to_json()) + "\n"
-
-
-class _JsonlStream(ResultStream):
-    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
-        return "".join(map(JsonlFormatter.render_result, results))

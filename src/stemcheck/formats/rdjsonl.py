@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 
-from collections.abc import Sequence
-
-from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
+from stemcheck.formats.base import Formatter, PerResultStream, Report, ResultStream, render_by_stream
 from stemcheck.formats.findings import message, rule_id
 from stemcheck.model import Result, Severity
 
@@ -24,29 +22,26 @@ class RdjsonlFormatter(Formatter):
         return render_by_stream(self, report)
 
     def open_stream(self, report: Report) -> ResultStream:
-        return _RdjsonlStream()
+        return PerResultStream(self.render_result, _notices)
 
     @staticmethod
     def render_result(result: Result) -> str:
         return _diagnostic(result)
 
 
-class _RdjsonlStream(ResultStream):
-    def feed(self, path: str, results: Sequence[Result], notices: Sequence[Notice] = ()) -> str:
-        return "".join(_diagnostic(r) for r in results)
-
-    def close(self, report: Report) -> str:
-        out = []
-        for n in report.notices:
-            d = {
-                "message": n.message,
-                "location": {"path": n.path, "range": {"start": {"line": n.line, "column": n.byte_column or n.column}}},
-                "severity": "INFO",
-                "source": {"name": "stemcheck"},
-                "code": {"value": n.rule},
-            }
-            out.append(json.dumps(d, ensure_ascii=False) + "\n")
-        return "".join(out)
+def _notices(report: Report) -> str:
+    """Unused-suppression notices, after the findings."""
+    out = []
+    for n in report.notices:
+        d = {
+            "message": n.message,
+            "location": {"path": n.path, "range": {"start": {"line": n.line, "column": n.byte_column or n.column}}},
+            "severity": "INFO",
+            "source": {"name": "stemcheck"},
+            "code": {"value": n.rule},
+        }
+        out.append(json.dumps(d, ensure_ascii=False) + "\n")
+    return "".join(out)
 
 
 def _diagnostic(r: Result) -> str:
