@@ -320,6 +320,11 @@ class Result:
     def severity(self) -> Severity:
         return SEVERITY_OF[self.verdict]
 
+    def at(self, location: Location) -> Result:
+        """This result, placed in a document (dataclasses.replace walks the field list on
+        every call; a scan places thousands of results)."""
+        return Result(**{**self.__dict__, "location": location})
+
     def to_json(self) -> dict:
         """The DESIGN.md result object (schema_version 1), with stable key order."""
         out: dict = {

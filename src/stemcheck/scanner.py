@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from stemcheck.documents import suppress
 from stemcheck.documents.segment import FRONT_MATTER, LineIndex, kind_of, segment
@@ -162,7 +162,7 @@ def scan_document(
             byte_column=bcol,
             byte_end_column=end_bcol,
         )
-        items.append((s, replace(result, location=loc)))
+        items.append((s, result.at(loc)))
     sups = suppress.parse(doc.comments, plain=kind == "text")
     kept = suppress.apply(items, sups, idx, checked)
     notices = []

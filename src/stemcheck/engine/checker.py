@@ -105,11 +105,10 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
-        openers = norm.openers
-        if not self.ckb.domain_words.isdisjoint(openers):
+        if not self.ckb.domain_words.isdisjoint(norm.stem_set):  # decides most sentences
             return True
         index = self.ckb.domain_openers
-        return any(len(phrase) == 2 or norm.has(phrase) for op in openers & index.keys() for phrase in index[op])
+        return any(len(phrase) == 2 or norm.has(phrase) for op in norm.openers & index.keys() for phrase in index[op])
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
@@ -183,31 +182,28 @@ class Checker:
             pool.update(ckb.index[s])
         if not pool:
             return []
-        # the term groups whose terms could occur (the claim holds a term's one stem, or its
-        # first two stems in a row): an assertion with a group outside this set cannot pass
-        could: set[int] = set()
-        for s in norm.openers & ckb.group_openers.keys():
-            could.update(ckb.group_openers[s])
-        items = ckb.items
-        pool = {p for p in pool if items[p].group_keys <= could}
-        if not pool:
-            return []
-        starts, st = norm.starts, norm.stems
+        st, openers = norm.stems, norm.openers
 
         def occurrences(index: dict) -> list[tuple[int, int]]:
-            """Word spans of the index's terms in the claim."""
+            """Word spans of the index's terms in the claim (a one-stem term is its first stem)."""
+            starts = norm.starts
             return [
                 (i, i + k)
                 for f in index.keys() & stems
                 for i in starts[f]
                 for k, ts in index[f]
-                if st[i : i + k] in ts
+                if k == 1 or st[i : i + k] in ts
             ]
 
+        items = ckb.items
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
-            item = ckb.items[pos]
+            item = items[pos]
             if item.jurisdiction is not Jurisdiction.GLOBAL and item.jurisdiction not in norm.jurisdictions:
+                continue
+            # a group none of whose terms opens here (its stem, or first two stems in a row)
+            # cannot occur: most of the pool stops at one set test, before any lookup
+            if any(ops.isdisjoint(openers) for ops in item.group_openers):
                 continue
             if item.unless_index and occurrences(item.unless_index):
                 continue
@@ -377,8 +373,14 @@ def _scores(content: str, choices: list[str]) -> list[float]:
     """Claim-to-phrasing similarity: mostly "does the claim contain the phrasing's words"
     (token_set), a little "are they the same sentence" (token_sort). Both run batched in C.
     Never partial_token_set_ratio: it scores 100 whenever one token is shared."""
-    if len(choices) <= CDIST_ABOVE:  # the common case after gating: no numpy import, no batching cost
-        return [0.7 * fuzz.token_set_ratio(content, c) + 0.3 * fuzz.token_sort_ratio(content, c) for c in choices]
+    if len(choices) <= CDIST_ABOVE:  # the common case after gating: no numpy import
+        # process.extract prepares the claim once per scorer, not once per phrasing
+        tset, tsort = [0.0] * len(choices), [0.0] * len(choices)
+        for _, score, k in process.extract(content, choices, scorer=fuzz.token_set_ratio, limit=None):
+            tset[k] = score
+        for _, score, k in process.extract(content, choices, scorer=fuzz.token_sort_ratio, limit=None):
+            tsort[k] = score
+        return [0.7 * a + 0.3 * b for a, b in zip(tset, tsort)]
     tset = process.cdist([content], choices, scorer=fuzz.token_set_ratio, workers=1)[0]
     tsort = process.cdist([content], choices, scorer=fuzz.token_sort_ratio, workers=1)[0]
     return [0.7 * float(a) + 0.3 * float(b) for a, b in zip(tset, tsort)]

@@ -72,7 +72,9 @@ class CompiledAssertion:
     # A claim is tested at the positions of its stems that open some term, one slice per
     # distinct length, however many synonyms a group lists.
     group_index: tuple[TermIndex, ...]
-    group_keys: frozenset[int]  # ids of its groups in CompiledKB.group_openers
+    # per group (in group_index order): the openers of its terms (see `opener`). A claim
+    # holding none of a group's openers cannot contain the group: one set test, no lookup.
+    group_openers: tuple[frozenset, ...]
     unless_index: TermIndex  # terms of which any, in the claim, rules the assertion out
 
     @property
@@ -86,9 +88,6 @@ class CompiledKB:
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]
     index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
-    # a term's opener (its stem if it has one, else its first two stems) -> ids of the term
-    # groups holding such a term: the groups a claim could satisfy, from its stems and stem pairs
-    group_openers: dict[str | tuple[str, str], tuple[int, ...]]
     # the on-topic vocabulary (a sentence without any of it is not checked in a scan):
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
     domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]  # opener -> longer domain phrases
@@ -102,7 +101,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    group_openers: list[frozenset] = []  # per term group (all assertions, by id): its terms' openers
     for pos, a in enumerate(kb.assertions):
         groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
@@ -113,8 +111,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
             norm.phrase(t) for group in a.terms for t in group if CUE_WORDS.intersection(norm.normalise(t).texts)
         )
         unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
-        group_keys = frozenset(range(len(group_openers), len(group_openers) + len(groups)))
-        group_openers.extend(frozenset(opener(t) for t in g) for g in groups)
         items.append(
             CompiledAssertion(
                 stored=Deferred(a),
@@ -126,7 +122,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
                 counts=counts,
                 negated_terms=negated,
                 group_index=tuple(map(_term_index, groups)),
-                group_keys=group_keys,
+                group_openers=tuple(frozenset(opener(t) for t in g) for g in groups),
                 unless_index=_term_index(unless),
             )
         )
@@ -145,7 +141,11 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         for t in item.groups[order[0]]:
             index.setdefault(t[0], set()).add(pos)
         # the checker tries groups in this order: the rarest first fails fastest
-        items[pos] = replace(item, group_index=tuple(item.group_index[k] for k in order))
+        items[pos] = replace(
+            item,
+            group_index=tuple(item.group_index[k] for k in order),
+            group_openers=tuple(item.group_openers[k] for k in order),
+        )
     # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
     domain = frozenset(
         t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
@@ -155,7 +155,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         normaliser=norm,
         items=tuple(items),
         index={k: tuple(sorted(v)) for k, v in index.items()},
-        group_openers=_grouped((op, gid) for gid, ops in enumerate(group_openers) for op in sorted(ops, key=str)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
         domain_openers=_grouped((opener(d), d) for d in sorted(domain) if len(d) > 1),
     )

@@ -38,14 +38,20 @@ MAX_CLAIM_CHARS = 4000  # longer claims are judged on their first 4000 character
 _CLEAN_MAP = {**_INVISIBLE, **_PUNCT_MAP, **{c: " " for c in range(32) if c not in (9, 10)}}
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
 def clean(text: str) -> str:
     """NFKC, no control/format characters, ASCII quotes and dashes."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return text.translate(_CLEAN_MAP)
+    if text.isascii():
+        # in ASCII text only C0 controls are in the map: most sentences need no translate(),
+        # which looks every character up in a dict
+        return text.translate(_CLEAN_MAP) if _ASCII_CONTROL.search(text) else text
+    return unicodedata.normalize("NFKC", text).translate(_CLEAN_MAP)
 
 
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s?\b")
+_CANNOT = re.compile("nnot", re.I)
 _CONTRACTION = re.compile(r"\b(?:(can't)|(won't)|(cannot))\b|n't\b", re.I)
 
 
@@ -68,6 +74,7 @@ STOPWORDS = frozenset(
     all more most other own same only both either s""".split()
 )
 NEGATION_WORDS = frozenset({"not", "no", "never", "none", "neither", "nor", "without", "yet"})
+_NOT_CONTENT = STOPWORDS | NEGATION_WORDS
 
 _SUFFIXES = (
     "ations", "ation", "ments", "ment", "ings", "ing", "ness", "edly", "ied", "ies", "ers", "er", "ed", "es", "ic", "al", "ly", "s",
@@ -159,7 +166,7 @@ class Normalised:
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
         texts = self.texts
-        return " ".join(s for i, s in zip(self.word_at, self.stems) if texts[i] not in STOPWORDS and texts[i] not in NEGATION_WORDS)
+        return " ".join([s for i, s in zip(self.word_at, self.stems) if texts[i] not in _NOT_CONTENT])
 
 
 def _is_acronym(variant: str) -> bool:
@@ -257,7 +264,7 @@ def prepare(text: str) -> str:
     if "'" in text:
         text = _CONTRACTION.sub(_expand, text)
         return _POSSESSIVE.sub(lambda m: " " + m.group(0), text)
-    if "nnot" in text.lower():
+    if _CANNOT.search(text):
         text = _CONTRACTION.sub(_expand, text)
     return text
 
