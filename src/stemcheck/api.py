@@ -14,13 +14,10 @@ import datetime as dt
 from pathlib import Path
 
 from stemcheck.engine.checker import Checker
+from stemcheck.knowledge.files import knowledge_dirs
 from stemcheck.model import Result
 
-
-def knowledge_dirs(extra: list[Path] | None = None, builtin: bool = True) -> list[Path]:
-    from stemcheck.knowledge.files import builtin_dir
-
-    return ([builtin_dir()] if builtin else []) + list(extra or [])
+__all__ = ["Checker", "Result", "check", "check_many", "knowledge_dirs", "load_checker"]
 
 
 def load_checker(extra_kb: list[Path] | None = None, builtin: bool = True, use_cache: bool = True) -> Checker:

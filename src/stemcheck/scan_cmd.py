@@ -35,7 +35,7 @@ STREAM_ABOVE = 512 * 1024
 CHUNK_CHARS = 128 * 1024
 WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
 
-_worker_state: dict = {}  # per-process: the checker and options a pool worker was started with
+_worker_state: dict = {}  # per-process: the checker a pool worker built and its options
 
 
 def run_scan(
@@ -55,10 +55,9 @@ def run_scan(
     verbose: bool,
     no_cache: bool,
 ) -> ExitCode:
-    from stemcheck.api import knowledge_dirs
     from stemcheck.cli import parse_date
     from stemcheck.compiled_cache import load_compiled
-    from stemcheck.engine.checker import Checker
+    from stemcheck.knowledge.files import knowledge_dirs
 
     cfg_path = config if config is not None else find_config(Path.cwd())
     cfg = load_config(cfg_path) if cfg_path is not None else Config()
@@ -78,9 +77,31 @@ def run_scan(
     if verbose:
         print(f"stemcheck: knowledge: {', '.join(str(d) for d in dirs)}", file=sys.stderr)
     default_j = frozenset({Jurisdiction(cfg.default_jurisdiction)}) if cfg.default_jurisdiction else frozenset({Jurisdiction.CN})
-    checker = Checker(load_compiled(dirs, use_cache=not no_cache), default_j)
-    opts = {"as_of": day, "explicit_as_of": explicit_as_of, "show_supported": show_supported, "ignore": cfg.ignore}
+    ckb = load_compiled(dirs, use_cache=not no_cache)
+    formatter = FORMATTERS[fmt]()
+    opts = {
+        "as_of": day,
+        "explicit_as_of": explicit_as_of,
+        "show_supported": show_supported,
+        "ignore": cfg.ignore,
+        # findings are filtered where they are found, and formats that render each finding
+        # on its own are rendered there too: with --jobs the workers share that work
+        "threshold": SEVERITY_RANK[Severity(min_sev)],
+        "prerender": fmt if formatter.per_result else None,
+    }
+    with _Workers(jobs or cfg.jobs or (os.cpu_count() or 1), ckb, default_j, opts) as workers:
+        worst = _scan(
+            workers, paths, opts, cfg=cfg, stdin_filename=stdin_filename, formatter=formatter, output=output, color=color, verbose=verbose
+        )
+    return ExitCode.OK if exit_zero else ExitCode.for_worst(worst, fail_on)
 
+
+def _scan(workers: _Workers, paths: list[str], opts: dict, *, cfg, stdin_filename, formatter, output, color, verbose) -> int:
+    """Collect the documents, scan them (streaming each one's findings out) and write the
+    report. Returns the highest severity rank found."""
+    if _worth_a_pool(paths, workers.jobs):
+        workers.start()  # the workers get ready while the paths are walked
+    day = opts["as_of"]
     skipped: list[Skipped] = []
     units: list[tuple[str, Path | str]] = []  # (report name, file path or decoded stdin text)
     if "-" in paths:
@@ -97,14 +118,6 @@ def run_scan(
     # findings are reported by path, line and column: documents are scanned in path order and
     # each one's findings stream out in order, so nothing needs sorting (or holding) at the end
     units.sort(key=lambda u: u[0])
-    n_jobs = jobs or cfg.jobs or (os.cpu_count() or 1)
-
-    threshold = SEVERITY_RANK[Severity(min_sev)]
-    formatter = FORMATTERS[fmt]()
-    # findings are filtered where they are found, and formats that render each finding on
-    # its own are rendered there too: with --jobs the workers share that work
-    opts["threshold"] = threshold
-    opts["prerender"] = fmt if formatter.per_result else None
     head = Report(command="scan", as_of=day, results=(), color=color, verbose=verbose)
     stream = formatter.open_stream(head) if formatter.streams else None
     kept: list = []  # only for formats that render a whole document (json, sarif)
@@ -113,7 +126,7 @@ def run_scan(
     files_done = 0
     doc_days: list = []
     with _sink(output) as write:
-        for piece in _scan_units(checker, units, opts, n_jobs):
+        for piece in _scan_units(workers, units, opts):
             if isinstance(piece, Skipped):
                 skipped.append(piece)
                 continue
@@ -141,7 +154,7 @@ def run_scan(
         for s in report.skipped:
             print(f"stemcheck: warning: skipped {s.path}: {s.reason}", file=sys.stderr)
         write(stream.close(report) if stream is not None else formatter.render(report))
-    return ExitCode.OK if exit_zero else ExitCode.for_worst(worst, fail_on)
+    return worst
 
 
 @contextlib.contextmanager
@@ -231,7 +244,7 @@ def _tasks(units, opts: dict):
             day = None
             for i, (chunk, line_offset, col_offset) in enumerate(_chunks(src, kind)):
                 if i == 0:
-                    from stemcheck.scanner import document_date
+                    from stemcheck.documents.dates import document_date
 
                     day = None if opts.get("explicit_as_of") else document_date(chunk, kind)
                 task = _Task(
@@ -395,54 +408,111 @@ def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
     return None
 
 
-def _init_worker(checker, opts):
+def _worth_a_pool(paths: list[str], jobs: int) -> bool:
+    """Will this scan likely run several tasks (more than one path, a directory, a glob, or
+    a file large enough to be chunked)? Guessed from the arguments alone, before walking
+    anything; a wrong guess costs one fork."""
+    paths = [p for p in paths if p != "-"]
+    if jobs <= 1 or not paths:
+        return False
+    if len(paths) > 1:
+        return True
+    try:
+        st = os.stat(paths[0])
+    except OSError:
+        return any(ch in paths[0] for ch in "*?[")
+    return statmod.S_ISDIR(st.st_mode) or st.st_size > STREAM_ABOVE
+
+
+class _Workers:
+    """Where tasks run: a pool of forked workers, or this process.
+
+    The pool can be started early (`start`), right after the knowledge is loaded: each
+    worker then builds its checker and imports the matcher and the Markdown parser while
+    this process is still walking the paths and reading the first chunk. This process
+    never imports the matcher when a pool does the work. Leaving the `with` block closes
+    the pool, or terminates it when an exception (Ctrl-C included) is on its way up."""
+
+    def __init__(self, jobs: int, ckb, default_jurisdictions: frozenset, opts: dict) -> None:
+        self.jobs = jobs
+        self._args = (ckb, default_jurisdictions, opts)
+        self._pool = None
+        self._checker = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self):
+        if self._pool is None:
+            self._pool = _start_pool(self.jobs, *self._args)
+        return self._pool
+
+    def local_checker(self):
+        if self._checker is None:
+            self._checker = _new_checker(*self._args[:2])
+        return self._checker
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._pool is not None:
+            if exc_type is None:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+
+
+def _new_checker(ckb, default_jurisdictions: frozenset):
+    from stemcheck.engine.checker import Checker
+
+    return Checker(ckb, default_jurisdictions)
+
+
+def _init_worker(ckb, default_jurisdictions, opts):
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while forking (_start_pool)
-    _worker_state["checker"] = checker
+    _worker_state["checker"] = _new_checker(ckb, default_jurisdictions)
     _worker_state["opts"] = opts
+    import markdown_it  # noqa: F401  (most scans are of Markdown: import it before the first task)
+
+    import stemcheck.scanner  # noqa: F401
 
 
 def _work(task: _Task):
     return _run(_worker_state["checker"], task, _worker_state["opts"])
 
 
-def _scan_units(checker, units, opts: dict, jobs: int):
-    """Pieces (or Skipped) in report order. With jobs > 1, tasks run in a pool of forked
-    workers; at most a few tasks per worker are in flight, so memory stays bounded however
-    large the input, and pieces are yielded in task order. On Ctrl-C the workers are
-    terminated at once and the interrupt goes on up (exit 130, no partial report)."""
+def _scan_units(workers: _Workers, units, opts: dict):
+    """Pieces (or Skipped) in report order. With more than one task (or a pool already
+    started), tasks run in the pool; at most a few tasks per worker are in flight, so memory
+    stays bounded however large the input, and pieces are yielded in task order."""
     progress = _progress(len(units))
     tasks = iter(_tasks(units, opts))
     try:
         head = list(itertools.islice(tasks, 2))
-        if jobs > 1 and len(head) > 1:
-            pool = _start_pool(jobs, checker, opts)
-            try:
-                window: collections.deque = collections.deque()
-                for task in itertools.chain(head, tasks):
-                    window.append(task if isinstance(task, Skipped) else pool.apply_async(_work, (task,)))
-                    while len(window) > 4 * jobs:
-                        yield _done(_get(window.popleft()), progress)
-                while window:
+        if workers.started or (workers.jobs > 1 and len(head) > 1):
+            pool = workers.start()
+            window: collections.deque = collections.deque()
+            for task in itertools.chain(head, tasks):
+                window.append(task if isinstance(task, Skipped) else pool.apply_async(_work, (task,)))
+                while len(window) > 4 * workers.jobs:
                     yield _done(_get(window.popleft()), progress)
-            except BaseException:
-                pool.terminate()
-                raise
-            else:
-                pool.close()
-            finally:
-                pool.join()
+            while window:
+                yield _done(_get(window.popleft()), progress)
         else:
             for task in itertools.chain(head, tasks):
-                yield _done(task if isinstance(task, Skipped) else _run(checker, task, opts), progress)
+                yield _done(task if isinstance(task, Skipped) else _run(workers.local_checker(), task, opts), progress)
     finally:
         progress.stop()
 
 
-def _start_pool(jobs: int, checker, opts: dict):
+def _start_pool(jobs: int, ckb, default_jurisdictions: frozenset, opts: dict):
     """A pool of forked workers that never see Ctrl-C. SIGINT is blocked while they are
     forked (a signal then waits and reaches this process once they exist, not a worker
     half-born), and each worker ignores it: the parent terminates the pool instead."""
@@ -454,7 +524,7 @@ def _start_pool(jobs: int, checker, opts: dict):
     if can_block:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return ctx.Pool(jobs, initializer=_init_worker, initargs=(checker, opts))
+        return ctx.Pool(jobs, initializer=_init_worker, initargs=(ckb, default_jurisdictions, opts))
     finally:
         if can_block:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

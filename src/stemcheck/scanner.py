@@ -8,15 +8,18 @@ patients" in an article about China is read as a claim about China.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stemcheck.documents import suppress
-from stemcheck.documents.segment import FRONT_MATTER, LineIndex, kind_of, segment
+from stemcheck.documents.dates import document_date
+from stemcheck.documents.segment import LineIndex, kind_of, segment
 from stemcheck.documents.spotting import is_claim_shaped
-from stemcheck.engine.checker import Checker
 from stemcheck.formats.base import Notice
 from stemcheck.model import Location, Result, Verdict
+
+if TYPE_CHECKING:
+    from stemcheck.engine.checker import Checker
 
 MAX_SENTENCE_CHARS = 4000
 
@@ -27,57 +30,6 @@ class DocumentOutcome:
     results: tuple[Result, ...]
     notices: tuple[Notice, ...]
     as_of: dt.date
-
-
-_DATE_LINE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
-
-
-def front_matter_date(front: str | None) -> dt.date | None:
-    if not front:
-        return None
-    m = _DATE_LINE.search(front)
-    if not m:
-        return None
-    try:
-        return dt.date.fromisoformat(m.group(1))
-    except ValueError:
-        return None
-
-
-_DATED_LINE = re.compile(
-    r"^\s*(?:(?:release date|released|published|publication date|date|posted|document dated|dated)\s*:?\s*)?"
-    r"(?P<date>\d{4}-\d{2}-\d{2}|(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-    r"\s+\d{1,2},\s+\d{4})(?:\s+\d{1,2}:\d{2}.*)?(?:\s+\w+)?\s*$",
-    re.I,
-)
-
-
-def text_date(text: str) -> dt.date | None:
-    """A plain document's own date: a line near its top or bottom that is only a date, or
-    "Release Date: 2024-06-25", "Document dated 2025-11-13 14:52". News pages carry their
-    date that way; relative claims ("at the beginning of this year") need it."""
-    lines = [ln for ln in text[:4000].splitlines() if ln.strip()][:6] + [ln for ln in text[-2000:].splitlines() if ln.strip()][-4:]
-    for ln in lines:
-        m = _DATED_LINE.match(ln.strip())
-        if not m:
-            continue
-        raw = m.group("date")
-        try:
-            return dt.date.fromisoformat(raw) if raw[:4].isdigit() else dt.datetime.strptime(raw.replace(",", ""), "%B %d %Y").date()
-        except ValueError:
-            continue
-    return None
-
-
-def document_date(text: str, kind: str) -> dt.date | None:
-    """The document's own date: Markdown front matter, else a dated line near the top or
-    bottom of a plain or Markdown document."""
-    if kind == "markdown":
-        m = FRONT_MATTER.match(text)
-        day = front_matter_date(m.group(1) if m else None)
-        if day:
-            return day
-    return text_date(text) if kind != "html" else None
 
 
 def _sentences(sentences, checker: Checker, context: frozenset):

@@ -53,6 +53,11 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "knowledge"
 
 
+def knowledge_dirs(extra: list[Path] | None = None, builtin: bool = True) -> list[Path]:
+    """The built-in knowledge (unless `builtin` is false), then any extra directories."""
+    return ([builtin_dir()] if builtin else []) + list(extra or [])
+
+
 def knowledge_files(dirs: list[Path]) -> list[Path]:
     """Every knowledge file in `dirs`, in a stable order (aliases first within a directory)."""
     out: list[Path] = []
