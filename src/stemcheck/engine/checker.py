@@ -25,7 +25,7 @@ from stemcheck.engine.judge import Judgement, Reading, judge_fact, judge_quantit
 from stemcheck.engine.negation import denies_terms, find_negations
 from stemcheck.engine.numbers import Number, find_numbers
 from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, clean
-from stemcheck.engine.timeref import TimeAnchor, date_spans, find_anchors
+from stemcheck.engine.timeref import TimeAnchor, read_dates
 from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
 
 MIN_SCORE = 55.0  # fuzzy floor for a term-gated fact or quantity; below it real text produced false refutations
@@ -49,15 +49,17 @@ class _ClaimView:
     debunks: bool
     cleaned: str
     as_of: dt.date
+    date_spans: tuple[tuple[int, int], ...]  # where dates are: numbers there are not counts
     memo: dict = field(default_factory=dict)  # readings shared by candidates (event terms, number contexts)
 
     @cached_property
     def numbers(self) -> tuple[Number, ...]:
         """The claim's numbers: read only when a quantity is among the candidates."""
-        return tuple(find_numbers(self.cleaned, date_spans(self.cleaned, self.as_of)))
+        return tuple(find_numbers(self.cleaned, list(self.date_spans)))
 
     @classmethod
-    def of(cls, norm: Normalised, anchors: list[TimeAnchor], cleaned: str, as_of: dt.date) -> _ClaimView:
+    def of(cls, norm: Normalised, cleaned: str, as_of: dt.date) -> _ClaimView:
+        anchors, spans = read_dates(cleaned, as_of)
         clause_of, clause = [], 0
         for t in norm.texts:
             if t in _CLAUSE_BREAKS:
@@ -74,6 +76,7 @@ class _ClaimView:
             debunks=debunks(norm.texts),
             cleaned=cleaned,
             as_of=as_of,
+            date_spans=tuple(spans),
         )
 
 
@@ -137,7 +140,7 @@ class Checker:
         if not cands:
             return [], []
         cleaned = clean(text[:MAX_CLAIM_CHARS])
-        view = _ClaimView.of(norm, find_anchors(cleaned, as_of), cleaned, as_of)
+        view = _ClaimView.of(norm, cleaned, as_of)
         judged = []
         for c in cands:
             reading = self._read(view, c)

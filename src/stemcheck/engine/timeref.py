@@ -125,8 +125,20 @@ def _prep_before(text: str, start: int) -> str:
 
 def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
     """All dates in `text`, in order of appearance, most specific first where they overlap."""
+    return read_dates(text, as_of)[0]
+
+
+def date_spans(text: str, as_of: dt.date) -> list[tuple[int, int]]:
+    """Character spans of every date expression (so numbers inside dates are not counts)."""
+    return read_dates(text, as_of)[1]
+
+
+def read_dates(text: str, as_of: dt.date) -> tuple[list[TimeAnchor], list[tuple[int, int]]]:
+    """find_anchors and date_spans from one pass of the patterns: a claim needs both
+    when it may state a quantity, and the date patterns are the costly part."""
     found: list[tuple[int, int, TimeAnchor]] = []
     taken: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
@@ -134,6 +146,7 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
     relative, patterns = _applicable(text)
     for rx, kind in relative:
         for m in rx.finditer(text):
+            spans.append(m.span())
             if not free(m.start(), m.end()):
                 continue
             y = as_of.year
@@ -164,6 +177,7 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
             taken.append((m.start(), m.end()))
     for granularity, rx in patterns:
         for m in rx.finditer(text):
+            spans.append(m.span())
             if not free(m.start(), m.end()):
                 continue
             try:
@@ -191,15 +205,4 @@ def find_anchors(text: str, as_of: dt.date) -> list[TimeAnchor]:
             found.append((m.start(), m.end(), TimeAnchor(kind, s, e, m.group(0).strip())))
             taken.append((m.start(), m.end()))
     found.sort(key=lambda f: f[0])
-    return [a for _, _, a in found]
-
-
-def date_spans(text: str, as_of: dt.date) -> list[tuple[int, int]]:
-    """Character spans of every date expression (so numbers inside dates are not counts)."""
-    spans = []
-    relative, patterns = _applicable(text)
-    for rx, _ in relative:
-        spans.extend(m.span() for m in rx.finditer(text))
-    for _, rx in patterns:
-        spans.extend(m.span() for m in rx.finditer(text))
-    return spans
+    return [a for _, _, a in found], spans
