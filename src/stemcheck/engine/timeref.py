@@ -21,19 +21,36 @@ MONTHS = {
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }
-_M = r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MONTH_WORDS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec",
+)
+_PART_WORDS = (
+    "early", "mid", "mid-", "late", "the end of", "end of", "the beginning of", "beginning of", "the start of",
+    "start of", "the first half of", "first half of", "the second half of", "second half of", "the first quarter of",
+    "the second quarter of", "the third quarter of", "the fourth quarter of", "q[1-4]",
+)
+_M = r"(?P<month>" + "|".join(_MONTH_WORDS) + r")\.?"
 _Y = r"(?P<year>(?:19[5-9]\d|20\d\d|2100))"
 _D = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_PART = r"(?P<part>early|mid|mid-|late|the end of|end of|the beginning of|beginning of|the start of|start of|the first half of|first half of|the second half of|second half of|the first quarter of|the second quarter of|the third quarter of|the fourth quarter of|q[1-4])"
+_PART = r"(?P<part>" + "|".join(_PART_WORDS) + r")"
+
+
+def _opens(*alternatives: tuple[str, ...], also: str = "") -> str:
+    """A lookahead for the first characters a match can start with. It changes no match,
+    but lets the regex engine skip most positions of a sentence before trying dozens of
+    alternatives (the month patterns ran three to four times slower without it)."""
+    return "(?=[" + "".join(sorted({w[0] for words in alternatives for w in words} | set(also))) + "])"
+
 
 _PATTERNS = [
     ("day", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)\b")),
     ("day", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月(?P<day>[0-3]?\d)日")),
     ("month", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月")),
-    ("day", re.compile(r"\b" + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I)),
+    ("day", re.compile(r"\b" + _opens(_MONTH_WORDS) + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I)),
     ("day", re.compile(r"\b" + _D + r"\s+(?:of\s+)?" + _M + r",?\s+" + _Y + r"\b", re.I)),
-    ("month", re.compile(r"\b(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I)),
-    ("year", re.compile(r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I)),
+    ("month", re.compile(r"\b" + _opens(_PART_WORDS, _MONTH_WORDS) + r"(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I)),
+    ("year", re.compile(_opens(_PART_WORDS, also="12") + r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I)),
 ]
 
 _RELATIVE = [
