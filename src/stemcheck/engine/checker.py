@@ -206,7 +206,7 @@ class Checker:
                 continue
             # a group none of whose terms opens here (its stem, or first two stems in a row)
             # cannot occur: most of the pool stops at one set test, before any lookup
-            if any(ops.isdisjoint(openers) for ops in item.group_openers):
+            if any(map(openers.isdisjoint, item.group_openers)):
                 continue
             if item.unless_index and occurrences(item.unless_index):
                 continue
