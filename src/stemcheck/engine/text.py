@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from stemcheck.model import Alias, Jurisdiction
 
@@ -81,9 +81,12 @@ _SUFFIXES = (
 )
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A rough, deterministic stem: good enough to make approve/approved/approval meet."""
+    return _STEMS[word]
+
+
+def _stem(word: str) -> str:
     w = word.lower()
     if len(w) <= 3 or not w.isascii() or not w.replace("-", "").isalpha():
         return w
@@ -169,6 +172,21 @@ class Normalised:
         return " ".join([s for i, s in zip(self.word_at, self.stems) if texts[i] not in _NOT_CONTENT])
 
 
+class _StemCache(dict):
+    """stem() memoised in a plain dict: the normaliser stems every word of every sentence
+    with one C-level lookup (map over __getitem__), where an lru_cache call cost more than
+    the lookup. Cleared when it grows past 2^17 words, so a long scan stays bounded."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 1 << 17:
+            self.clear()
+        out = self[word] = _stem(word)
+        return out
+
+
+_STEMS = _StemCache()
+
+
 def _is_acronym(variant: str) -> bool:
     letters = [c for c in variant if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
@@ -178,7 +196,7 @@ class Normaliser:
     """Built once per knowledge base from its alias table; pure and reusable."""
 
     def __init__(self, aliases: tuple[Alias, ...] | list[Alias]):
-        self._latin: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...], Jurisdiction | None, str]]] = {}
+        latin: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...], Jurisdiction | None, str]]] = {}
         self._cjk: list[tuple[str, str]] = []
         for al in aliases:
             canon_tokens = tuple(t.lower() for t in _raw_tokens(prepare(al.canonical)))
@@ -193,9 +211,17 @@ class Normaliser:
                 vt = tuple(_raw_tokens(v))
                 key = vt[0] if case_sensitive else vt[0].lower()
                 entry = (vt if case_sensitive else tuple(t.lower() for t in vt), case_sensitive, canon_tokens, al.jurisdiction, al.canonical)
-                self._latin.setdefault(key, []).append(entry)
-        for entries in self._latin.values():
+                latin.setdefault(key, []).append(entry)
+        # first token -> its variants grouped by (length, case-sensitive), longest first, each
+        # group a table keyed by the variant's tokens: "China" opens eight variants of three
+        # lengths, and is looked up three times, not compared eight times
+        self._latin: dict[str, tuple[tuple[int, bool, dict], ...]] = {}
+        for key, entries in latin.items():
             entries.sort(key=lambda e: -len(e[0]))
+            groups: dict[tuple[int, bool], dict] = {}
+            for vt, cs, canon, j, cname in entries:
+                groups.setdefault((len(vt), cs), {}).setdefault(vt, (canon, j, cname))
+            self._latin[key] = tuple((k, cs, table) for (k, cs), table in groups.items())
         self._lower_keys = frozenset(k.lower() for k in self._latin)  # case is checked per variant
         self._cjk.sort(key=lambda e: -len(e[0]))
 
@@ -235,7 +261,7 @@ class Normaliser:
             texts.extend(lows[pos:])
         # alias words are words even when they are symbols ("&"); others when they start alphanumeric
         word_at = tuple([i for i, t in enumerate(texts) if t[0].isalnum() or i in alias_at])
-        stems = tuple(map(stem, [texts[i] for i in word_at]))
+        stems = tuple(map(_STEMS.__getitem__, [texts[i] for i in word_at]))
         return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
 
     def _alias_at(self, raw: list[str], lows: list[str], i: int, tok: str, low: str):
@@ -243,13 +269,12 @@ class Normaliser:
         jurisdiction, canonical name), or None."""
         n = len(raw)
         for key in (tok, low) if tok != low else (tok,):
-            for vt, cs, canon, j, cname in self._latin.get(key, ()):
-                k = len(vt)
+            for k, cs, table in self._latin.get(key, ()):
                 if i + k > n:
                     continue
-                window = raw[i : i + k] if cs else lows[i : i + k]
-                if tuple(window) == vt:
-                    return k, canon, j, cname
+                hit = table.get(tuple(raw[i : i + k] if cs else lows[i : i + k]))
+                if hit is not None:
+                    return k, *hit
         return None
 
     def phrase(self, text: str) -> tuple[str, ...]:
