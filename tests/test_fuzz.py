@@ -96,7 +96,7 @@ PATHOLOGICAL_DOCS = {
     "list": "1. " * 10_000,
 }
 # In Markdown these become one long line of blanked characters (an HTML block, a thematic
-# break, a comment), which is quadratic in segment.py today: see the strict xfail below.
+# break, a comment): see test_markdown_long_blank_run_is_fast below.
 _BLANK_RUN_IN_MARKDOWN = {"divs", "stars", "comments"}
 
 

@@ -72,6 +72,7 @@ _ABBREV = frozenset(
     "mr mrs ms dr prof sr jr st no nos vs etc e.g i.e approx fig figs inc ltd co corp dept univ gov jan feb mar apr jun jul aug "
     "sep sept oct nov dec u.s u.k u.n e.u p.r.c al ph.d m.d cf ca vol pp".split()
 )
+_NON_SPACE = re.compile(r"\S")
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』)]*")
 
 
@@ -84,8 +85,10 @@ def split_sentences(masked: str, start: int, end: int, heading: bool = False, ou
         if masked[m.start()] == "." and _is_abbreviation(masked, m.start(), pos):
             continue
         if masked[m.start()] == "." and stop < end:  # "3.5", "U.S.A" have no space; here the next char is a space
-            nxt = masked[stop:end].lstrip()
-            if nxt and nxt[0].islower():
+            # the next non-space character, found in place: slicing the rest of the paragraph
+            # at every full stop was quadratic in the paragraph's length
+            nxt = _NON_SPACE.search(masked, stop, end)
+            if nxt and nxt.group().islower():
                 continue
         _emit(masked, pos, stop, heading, out)
         pos = stop
