@@ -484,6 +484,17 @@ def test_normalise_truncates_long_text():
     assert 0 < len(norm.tokens) <= 1000
 
 
+def test_in_jurisdictions_keeps_the_readings_and_leaves_the_original_alone():
+    norm = WITH_ALIASES.normalise("Stem cell therapy is approved")
+    openers = norm.openers
+    moved = norm.in_jurisdictions(frozenset({Jurisdiction.US}))
+    assert moved.jurisdictions == frozenset({Jurisdiction.US})
+    assert norm.jurisdictions == frozenset()
+    assert moved.openers is openers  # carried over, not recomputed
+    assert (moved.texts, moved.stems, moved.word_at) == (norm.texts, norm.stems, norm.word_at)
+    assert moved == WITH_ALIASES.normalise("Stem cell therapy is approved").in_jurisdictions(frozenset({Jurisdiction.US}))
+
+
 # --------------------------------------------------------------------------- negation scope
 
 

@@ -14,7 +14,7 @@ supported is the worst error this tool can make.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -132,7 +132,7 @@ class Checker:
         if norm.jurisdictions:
             return norm, []
         assumed = context if context else self.default_jurisdictions
-        return replace(norm, jurisdictions=frozenset(assumed)), [f"assumed-{j.value}" for j in sorted(assumed)]
+        return norm.in_jurisdictions(frozenset(assumed)), [f"assumed-{j.value}" for j in sorted(assumed)]
 
     def _judge_all(self, text: str, norm: Normalised, as_of: dt.date) -> tuple[list[Candidate], list[tuple[Candidate, Judgement, Reading]]]:
         """Every candidate, and each one's reading and judgement (None when it cannot decide)."""

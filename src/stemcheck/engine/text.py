@@ -124,6 +124,16 @@ class Normalised:
     entities: frozenset[str]  # canonical names of aliases that fired
     alias_at: frozenset[int] = frozenset()  # token indexes produced by alias substitution
 
+    def in_jurisdictions(self, jurisdictions: frozenset[Jurisdiction]) -> Normalised:
+        """The same text read as naming `jurisdictions` (a claim in its document's context).
+        The readings cached so far (stem set, openers, positions) carry over: none depends
+        on the jurisdictions, and a scan has already computed them to decide the sentence
+        is on topic (dataclasses.replace would start from an empty cache)."""
+        new = object.__new__(Normalised)
+        new.__dict__.update(self.__dict__)
+        new.__dict__["jurisdictions"] = jurisdictions
+        return new
+
     @cached_property
     def tokens(self) -> tuple[Token, ...]:
         """The tokens as objects (for callers that want them; the engine reads the columns)."""
