@@ -274,7 +274,8 @@ class Checker:
         key = ("event", event_terms)
         found = view.memo.get(key)
         if found is None:
-            found = view.memo[key] = any(view.norm.has(t) for t in event_terms)
+            stems = view.norm.stem_set
+            found = view.memo[key] = any(view.norm.has(t) for t in event_terms if t[0] in stems)
         return found
 
     def _judge(self, c: Candidate, r: Reading, as_of: dt.date, view: _ClaimView) -> Judgement | None:
