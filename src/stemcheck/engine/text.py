@@ -33,21 +33,24 @@ _PUNCT_MAP = str.maketrans(
 MAX_CLAIM_CHARS = 4000  # longer claims are judged on their first 4000 characters (cue "truncated")
 
 
-# one translation table: invisible characters dropped, typographic punctuation made ASCII,
+# one replacement table: invisible characters dropped, typographic punctuation made ASCII,
 # C0 control characters (but tab and newline) made spaces
 _CLEAN_MAP = {**_INVISIBLE, **_PUNCT_MAP, **{c: " " for c in range(32) if c not in (9, 10)}}
+_CLEAN_TO = {chr(c): "" if to is None else to for c, to in _CLEAN_MAP.items()}
+_CLEAN_CHARS = re.compile("[" + "".join(map(re.escape, _CLEAN_TO)) + "]")
 
 
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+def _clean_one(m: re.Match) -> str:
+    return _CLEAN_TO[m.group()]
 
 
 def clean(text: str) -> str:
-    """NFKC, no control/format characters, ASCII quotes and dashes."""
-    if text.isascii():
-        # in ASCII text only C0 controls are in the map: most sentences need no translate(),
-        # which looks every character up in a dict
-        return text.translate(_CLEAN_MAP) if _ASCII_CONTROL.search(text) else text
-    return unicodedata.normalize("NFKC", text).translate(_CLEAN_MAP)
+    """NFKC, no control/format characters, ASCII quotes and dashes. The characters to
+    replace are found by one regex scan: str.translate with a dict looks every character
+    up, five times slower on a sentence with a curly quote or two."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _CLEAN_CHARS.sub(_clean_one, text)
 
 
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s?\b")
