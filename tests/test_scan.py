@@ -801,3 +801,18 @@ def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
     assert p.returncode == 130, err
     assert [ln for ln in err.splitlines() if ln.strip()] == ["stemcheck: interrupted"]
     assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
+
+
+def test_placing_a_result_is_replace_with_a_location():
+    import dataclasses
+    import datetime as dt
+
+    from stemcheck.model import Location, Result, Verdict
+
+    r = Result(claim="c", verdict=Verdict.UNVERIFIED, confidence=0.5, judged_at=dt.date(2026, 1, 1), cues=("x",))
+    loc = Location(path="p.md", line=3, column=2, end_line=3, end_column=9, byte_column=2, byte_end_column=9)
+    placed = r.at(loc)
+    assert placed == dataclasses.replace(r, location=loc)
+    assert r.location is None and placed.location is loc
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        placed.claim = "other"  # still frozen
