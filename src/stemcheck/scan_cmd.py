@@ -55,7 +55,7 @@ def run_scan(
     verbose: bool,
     no_cache: bool,
 ) -> ExitCode:
-    from stemcheck.cli import parse_date
+    from stemcheck.cli import long_lived, parse_date
     from stemcheck.compiled_cache import load_compiled
     from stemcheck.knowledge.files import knowledge_dirs
 
@@ -77,7 +77,8 @@ def run_scan(
     if verbose:
         print(f"stemcheck: knowledge: {', '.join(str(d) for d in dirs)}", file=sys.stderr)
     default_j = frozenset({Jurisdiction(cfg.default_jurisdiction)}) if cfg.default_jurisdiction else frozenset({Jurisdiction.CN})
-    ckb = load_compiled(dirs, use_cache=not no_cache)
+    with long_lived():  # and frozen before the workers fork: they share it untouched
+        ckb = load_compiled(dirs, use_cache=not no_cache)
     formatter = FORMATTERS[fmt]()
     opts = {
         "as_of": day,
