@@ -108,10 +108,17 @@ class Checker:
 
     def on_topic(self, norm: Normalised) -> bool:
         """Does the sentence use the domain's vocabulary (stem cells, regulators, products)?"""
-        if not self.ckb.domain_words.isdisjoint(norm.stem_set):  # decides most sentences
+        stems = norm.stem_set
+        if not self.ckb.domain_words.isdisjoint(stems):
             return True
-        index = self.ckb.domain_openers
-        return any(len(phrase) == 2 or norm.has(phrase) for op in norm.openers & index.keys() for phrase in index[op])
+        # the longer domain phrases, by their first two stems: two set lookups reject most,
+        # without building the claim's stem pairs (an off-topic sentence never needs them)
+        return any(
+            len(phrase) == 2 or norm.has(phrase)
+            for op, phrases in self.ckb.domain_openers.items()
+            if op[0] in stems and op[1] in stems and norm.has(op)
+            for phrase in phrases
+        )
 
     def check_in_context(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
