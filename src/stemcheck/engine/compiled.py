@@ -9,7 +9,7 @@ meets the assertions whose key terms it contains, and fuzzy scoring runs on thos
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stemcheck.engine.negation import CUE_WORDS
@@ -63,14 +63,13 @@ class CompiledAssertion:
     stored: Deferred  # the Assertion
     kind: Kind
     jurisdiction: Jurisdiction
-    groups: tuple[tuple[tuple[str, ...], ...], ...]  # term groups as stem tuples
     phrasings: tuple[str, ...]  # content-stem strings for fuzzy scoring
     event_terms: frozenset[tuple[str, ...]]
     counts: tuple[frozenset[str], ...]  # quantity: stem sets of what the number counts
     negated_terms: frozenset[tuple[str, ...]]  # terms that contain a negation word ("no side effects")
-    # `groups` for lookup: first stem -> ((length, terms of that length), ...).
-    # A claim is tested at the positions of its stems that open some term, one slice per
-    # distinct length, however many synonyms a group lists.
+    # the term groups, rarest first, for lookup: first stem -> ((length, terms of that
+    # length), ...). A claim is tested at the positions of its stems that open some term, one
+    # slice per distinct length, however many synonyms a group lists.
     group_index: tuple[TermIndex, ...]
     # per group (in group_index order): the openers of its terms (see `opener`). A claim
     # holding none of a group's openers cannot contain the group: one set test, no lookup.
@@ -99,52 +98,39 @@ class CompiledKB:
 
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
+    term_groups = [tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms) for a in kb.assertions]
+    # Index each assertion under the first stems of its most selective term group: the one
+    # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
+    # every group and would put every assertion in every sentence's pool; "cartilage" does not.
+    spread: dict[str, int] = {}
+    for groups in term_groups:
+        for first in {t[0] for g in groups for t in g}:
+            spread[first] = spread.get(first, 0) + 1
     items: list[CompiledAssertion] = []
     index: dict[str, set[int]] = {}
-    for pos, a in enumerate(kb.assertions):
-        groups = tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms)
+    for pos, (a, groups) in enumerate(zip(kb.assertions, term_groups)):
+        # the checker tries groups in this order: the rarest first fails fastest
+        groups = tuple(sorted(groups, key=lambda g: sum(spread[f] for f in {t[0] for t in g})))
+        for t in groups[0] if groups else ():
+            index.setdefault(t[0], set()).add(pos)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
         ev = a.event_terms if a.event_terms is not None else DEFAULT_EVENT_TERMS
-        event_terms = frozenset(norm.phrase(t) for t in ev if norm.phrase(t))
-        counts = tuple(frozenset(norm.phrase(c)) for c in a.counts)
         negated = frozenset(
             norm.phrase(t) for group in a.terms for t in group if CUE_WORDS.intersection(norm.normalise(t).texts)
         )
-        unless = tuple(t for t in (norm.phrase(u) for u in a.unless) if t)
         items.append(
             CompiledAssertion(
                 stored=Deferred(a),
                 kind=a.kind,
                 jurisdiction=a.jurisdiction,
-                groups=groups,
                 phrasings=phrasings,
-                event_terms=event_terms,
-                counts=counts,
+                event_terms=frozenset(norm.phrase(t) for t in ev if norm.phrase(t)),
+                counts=tuple(frozenset(norm.phrase(c)) for c in a.counts),
                 negated_terms=negated,
                 group_index=tuple(map(_term_index, groups)),
                 group_openers=tuple(frozenset(opener(t) for t in g) for g in groups),
-                unless_index=_term_index(unless),
+                unless_index=_term_index(t for t in (norm.phrase(u) for u in a.unless) if t),
             )
-        )
-    # Index each assertion under the first stems of its most selective term group: the one
-    # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
-    # every group and would put every assertion in every sentence's pool; "cartilage" does not.
-    spread: dict[str, int] = {}
-    for item in items:
-        for first in {t[0] for g in item.groups for t in g}:
-            spread[first] = spread.get(first, 0) + 1
-    for pos, item in enumerate(items):
-        if not item.groups:
-            continue
-        cost = [sum(spread[f] for f in {t[0] for t in g}) for g in item.groups]
-        order = sorted(range(len(cost)), key=cost.__getitem__)
-        for t in item.groups[order[0]]:
-            index.setdefault(t[0], set()).add(pos)
-        # the checker tries groups in this order: the rarest first fails fastest
-        items[pos] = replace(
-            item,
-            group_index=tuple(item.group_index[k] for k in order),
-            group_openers=tuple(item.group_openers[k] for k in order),
         )
     # the domain vocabulary, plus every product the knowledge base names (Ryoncil, amimestrocel, ...)
     domain = frozenset(
