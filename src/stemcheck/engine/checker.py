@@ -41,7 +41,6 @@ class _ClaimView:
     """What every candidate's reading shares, computed once per claim."""
 
     norm: Normalised
-    word_at: tuple[int, ...]  # word index -> token index
     clause_of: tuple[int, ...]  # token index -> clause number
     anchor: TimeAnchor | None
     hedged: bool
@@ -68,7 +67,6 @@ class _ClaimView:
         hedges = find_hedges(norm.texts)
         return cls(
             norm=norm,
-            word_at=norm.word_at,
             clause_of=tuple(clause_of),
             anchor=next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None),
             hedged="hedge" in hedges,
@@ -247,7 +245,7 @@ class Checker:
     # ------------------------------------------------------------------ reading
     def _read(self, view: _ClaimView, c: Candidate) -> Reading:
         """The candidate's reading of the claim: polarity in the clauses carrying its terms."""
-        clause_of, word_at = view.clause_of, view.word_at
+        clause_of, word_at = view.clause_of, view.norm.word_at
         # the clauses that carry the most term hits are the ones whose polarity counts
         weight: dict[int, int] = {}
         for s, _ in c.hits:

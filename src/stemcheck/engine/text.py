@@ -259,7 +259,7 @@ class Normaliser:
             for i in starts:
                 if i < pos:
                     continue  # inside an alias already substituted
-                hit = self._alias_at(raw, lows, i, raw[i], lows[i])
+                hit = self._alias_at(raw, lows, i)
                 if hit is None:
                     continue
                 k, canon, j, cname = hit
@@ -276,10 +276,10 @@ class Normaliser:
         stems = tuple(map(_STEMS.__getitem__, [texts[i] for i in word_at]))
         return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
 
-    def _alias_at(self, raw: list[str], lows: list[str], i: int, tok: str, low: str):
+    def _alias_at(self, raw: list[str], lows: list[str], i: int):
         """The longest alias variant starting at token i: (tokens consumed, canonical tokens,
         jurisdiction, canonical name), or None."""
-        n = len(raw)
+        n, tok, low = len(raw), raw[i], lows[i]
         for key in (tok, low) if tok != low else (tok,):
             for k, cs, table in self._latin.get(key, ()):
                 if i + k > n:
