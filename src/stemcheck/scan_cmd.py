@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stemcheck.config import Config, find_config, load_config
+from stemcheck.documents.dates import document_date
 from stemcheck.documents.decode import DecodeError, decode
 from stemcheck.documents.segment import kind_of
 from stemcheck.documents.walk import collect
@@ -245,8 +246,6 @@ def _tasks(units, opts: dict):
             day = None
             for i, (chunk, line_offset, col_offset) in enumerate(_chunks(src, kind)):
                 if i == 0:
-                    from stemcheck.documents.dates import document_date
-
                     day = None if opts.get("explicit_as_of") else document_date(chunk, kind)
                 task = _Task(
                     name,
