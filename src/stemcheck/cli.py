@@ -8,6 +8,7 @@ unexpected failure is one line with a hint to report it and exit 3; never a trac
 # every run, and string annotations must then be eval'd (about 3 ms of a cold start).
 
 import contextlib
+import contextvars
 import datetime as dt
 import json
 import os
@@ -120,13 +121,21 @@ def write_output(text: str, output: Path | None) -> None:
     atomic_write(output, text)
 
 
+# True while main() runs as the process itself (console script, python -m), not called
+# in-process with argv by a host (tests, scripts): only then may it freeze the heap.
+_OWNS_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("stemcheck_owns_process", default=False)
+
+
 @contextlib.contextmanager
 def long_lived():
     """For objects built here that live until the process exits: the compiled knowledge
     base. The garbage collector is paused while they are unpickled, then frozen out of its
     reach, or every later collection walks them again. With a knowledge base ten times the
-    built-in one, that was 35 ms of a check. The CLI's call: a library must not freeze its
-    host's heap."""
+    built-in one, that was 35 ms of a check. Only when the CLI owns the process: a host
+    that calls main(argv) or the API keeps its collector as it was."""
+    if not _OWNS_PROCESS.get():
+        yield
+        return
     import gc
 
     gc.disable()
@@ -396,6 +405,8 @@ def kb_stats(kb: KbDirs = None, no_cache: NoCache = False) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps every failure to one stderr line and an exit code."""
+    as_cli = argv is None
+    owns_process = _OWNS_PROCESS.set(as_cli)
     try:
         rv = app(args=argv, prog_name="stemcheck", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -430,11 +441,13 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("STEMCHECK_DEBUG"):
             raise
         code = ExitCode.INTERNAL
+    finally:
+        _OWNS_PROCESS.reset(owns_process)
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-    if argv is None:  # this process is the CLI (console script, python -m), about to exit
+    if as_cli:  # the CLI owns the process (see _OWNS_PROCESS), which is about to exit
         # Python's shutdown runs a full garbage collection over every object still alive:
         # after a scan, the compiled knowledge base and the pool's bookkeeping, tens of ms
         # for nothing. Frozen objects are skipped; memory is the OS's to reclaim.
