@@ -25,6 +25,8 @@ GOLDEN = REPO / "tests" / "golden"
 # repo's docs), so runs over the fixtures name this empty config explicitly.
 NO_CONFIG = FIXTURES / "stemcheck-empty.toml"
 AS_OF = "2026-11-22"
+# STEMCHECK_FUZZ_SCALE=N multiplies every property test's budget (README, "Robustness")
+FUZZ_SCALE = max(1, int(os.environ.get("STEMCHECK_FUZZ_SCALE", "1")))
 
 os.environ.setdefault("STEMCHECK_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "stemcheck-test-cache"))
 for _var in ("FORCE_COLOR", "NO_COLOR", "CI"):

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scan_helpers import AS_OF, REPO, run, scan
+from scan_helpers import AS_OF, FUZZ_SCALE, REPO, run, scan
 from stemcheck.formats import CHECK_FORMATS, FORMATTERS, SCAN_FORMATS, Formatter, Report
 from stemcheck.formats.base import Notice
 from stemcheck.formats.github import GITHUB_CAP, GithubFormatter, escape_data, escape_property
 from stemcheck.model import AssertionRef, Location, Result, Source, Verdict
 
+SEEDS_DIR = REPO / "tests" / "fixtures" / "seeds"
 DOCS = ["tests/fixtures/docs/article.md", "tests/fixtures/docs/article.html", "tests/fixtures/docs/article.txt", "tests/fixtures/docs/cjk-emoji.md"]
 ALL = [*DOCS, "tests/fixtures/seeds"]
 CONTRACT_SCAN_FORMATS = ("text", "json", "jsonl", "sarif", "github", "rdjsonl")  # DESIGN.md, "Command line"
@@ -285,6 +288,57 @@ def test_json_and_jsonl_follow_the_result_contract():
         if r["assertion"]:
             assert set(r["assertion"]) == {"id", "statement", "valid_from", "valid_until"}
             assert r["sources"] and all(set(s) == {"title", "publisher", "url", "published"} for s in r["sources"])
+
+
+def _dumped(r: Result) -> str:
+    return json.dumps(r.to_json(), ensure_ascii=False, sort_keys=False, separators=(", ", ": ")) + "\n"
+
+
+def test_jsonl_line_is_json_dumps_of_to_json_on_real_results(checker):
+    """The jsonl line is written directly for speed; it must be the bytes json.dumps writes
+    for the contract object, on every result the seed articles give, supported included."""
+    from stemcheck.scanner import scan_document
+
+    seen = 0
+    for path in sorted(SEEDS_DIR.iterdir()):
+        for as_of in (dt.date(2024, 6, 1), dt.date(2026, 11, 22)):
+            text = path.read_text(encoding="utf-8")
+            for r in scan_document(text, str(path), checker, as_of, show_supported=True).results:
+                assert FORMATTERS["jsonl"].render_result(r) == _dumped(r)
+                seen += 1
+    assert seen > 100
+
+
+_odd_text = st.text(st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\x00", "\u2028", "\ud800", "\U0001f9ec", "国"]), max_size=40)
+
+
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
+@given(
+    claim=_odd_text,
+    note=st.none() | _odd_text,
+    cues=st.lists(_odd_text, max_size=3),
+    verdict=st.sampled_from(list(Verdict)),
+    confidence=st.floats(0.0, 1.0),
+    path=_odd_text,
+    nums=st.tuples(*[st.integers(0, 10**9)] * 4),
+    window=st.tuples(st.none() | st.dates(), st.none() | st.dates()),
+)
+def test_jsonl_line_is_json_dumps_of_to_json_on_random_results(claim, note, cues, verdict, confidence, path, nums, window):
+    src = Source(title=claim or "t", publisher=path or "p", url="https://example.org/\u00e9?a=\"b\"", published=dt.date(2025, 1, 3))
+    ref = AssertionRef(id="x.y", statement=note or "s", valid_from=window[0], valid_until=window[1])
+    r = Result(
+        claim=claim,
+        verdict=verdict,
+        confidence=confidence,
+        judged_at=dt.date(2026, 11, 22),
+        assertion=None if verdict is Verdict.UNVERIFIED else ref,
+        note=note,
+        cues=tuple(cues),
+        sources=() if verdict is Verdict.UNVERIFIED else (src, src),
+    )
+    assert FORMATTERS["jsonl"].render_result(r) == _dumped(r)
+    placed = r.at(Location(path=path, line=nums[0], column=nums[1], end_line=nums[2], end_column=nums[3]))
+    assert FORMATTERS["jsonl"].render_result(placed) == _dumped(placed)
 
 
 def test_text_color_never_and_always():

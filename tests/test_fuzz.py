@@ -18,6 +18,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scan_helpers import FUZZ_SCALE
 
 from stemcheck.documents.segment import segment
 from stemcheck.engine.hedge import debunks, find_hedges
@@ -27,7 +28,7 @@ from stemcheck.engine.text import Normaliser, clean, stem
 from stemcheck.engine.timeref import date_spans, find_anchors
 from stemcheck.model import Result, Verdict
 
-SCALE = max(1, int(os.environ.get("STEMCHECK_FUZZ_SCALE", "1")))
+SCALE = FUZZ_SCALE
 FAST = settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=8 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
