@@ -84,8 +84,7 @@ def scan_document(
 
     def place(offset: int) -> tuple[int, int, int]:
         """(line, column, byte column) in the file."""
-        line, col = idx.position(offset)
-        bcol = idx.byte_column(offset)
+        line, col, bcol = idx.place(offset)
         if line == 1:
             col, bcol = col + column_offset[0], bcol + column_offset[1]
         return line + line_offset, col, bcol

@@ -62,8 +62,16 @@ class LineIndex:
         return i + 1, offset - self.starts[i] + 1
 
     def byte_column(self, offset: int) -> int:
+        return self.place(offset)[2]
+
+    def place(self, offset: int) -> tuple[int, int, int]:
+        """(line, column, UTF-8 byte column) in one lookup: a scan places every finding it
+        reports, and most lines are ASCII, where the byte column is the column."""
         i = bisect.bisect_right(self.starts, offset) - 1
-        return len(self.text[self.starts[i] : offset].encode("utf-8", "surrogatepass")) + 1
+        start = self.starts[i]
+        before = self.text[start:offset]
+        width = len(before) if before.isascii() else len(before.encode("utf-8", "surrogatepass"))
+        return i + 1, offset - start + 1, width + 1
 
 
 # --------------------------------------------------------------------------- sentences
