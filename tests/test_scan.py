@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scan_helpers import AS_OF, NO_CONFIG, REPO, SEEDS, assert_locations_point_at_claims, run, scan, scan_results
+from scan_helpers import AS_OF, FUZZ_SCALE, NO_CONFIG, REPO, SEEDS, assert_locations_point_at_claims, run, scan, scan_results
 
 ARTICLE = "tests/fixtures/docs/article.md"
 ARTICLE_HTML = "tests/fixtures/docs/article.html"
@@ -694,6 +696,59 @@ def test_config_ignore_and_exclude(tmp_path):
     # exclude globs are relative to the config file, whatever the working directory
     r = scan(["."], "--as-of", AS_OF, "--format", "json", cwd=tmp_path / "docs", config=None)
     assert r.json()["summary"]["files"] == 1
+
+
+def test_invalid_exclude_pattern_is_a_config_error_and_invalid_gitignore_lines_are_skipped(tmp_path):
+    write(tmp_path / "a.md", f"{CAR_T}\n")
+    write(tmp_path / ".stemcheck.toml", 'exclude = ["\\\\"]\n')  # a lone backslash
+    r = scan(["a.md"], "--as-of", AS_OF, cwd=tmp_path, config=None)
+    assert r.code == 2 and "not a valid gitignore-style pattern" in r.err and "Traceback" not in r.err
+    (tmp_path / ".stemcheck.toml").unlink()
+    # git ignores a .gitignore line it cannot read; so does the walk, keeping the others
+    write(tmp_path / "site" / "keep.md", f"{CAR_T}\n")
+    write(tmp_path / "site" / "drop.md", f"{CAR_T}\n")
+    write(tmp_path / "site" / ".gitignore", "\\\ndrop.md\n")
+    _, results = scan_results(["site"], "--as-of", AS_OF, cwd=tmp_path)
+    assert [x["location"]["path"] for x in results] == ["site/keep.md"]
+
+
+def test_exclude_patterns_that_cannot_match_do_not_import_pathspec(tmp_path):
+    """pathspec costs tens of milliseconds to import: a scan whose paths no pattern could
+    match never loads it."""
+    write(tmp_path / "docs" / "a.md", f"{CAR_T}\n")
+    write(tmp_path / ".stemcheck.toml", 'exclude = ["vendor/**", "*.draft.md"]\n')
+    code = (
+        "import sys; from stemcheck.cli import main\n"
+        "try: main(['scan', 'docs/a.md', '--fail-on', 'never', '--as-of', '2026-11-22'])\n"
+        "except SystemExit: pass\n"
+        "print('pathspec' in sys.modules, file=sys.stderr)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert p.stderr.strip().splitlines()[-1] == "False", p.stderr
+
+
+_pattern_chars = st.sampled_from(list("ab/*?[]!\\# .") + ["**", "a/", "/b", "[!a]", "[a-b]", "\\*", "\\ "])
+_path_chars = st.sampled_from(list("abAB/.# !*?[]\\") + ["a/", "b/", "ab"])
+
+
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
+@given(
+    lines=st.lists(st.lists(_pattern_chars, max_size=8).map("".join), min_size=1, max_size=4),
+    paths=st.lists(st.lists(_path_chars, min_size=1, max_size=10).map("".join), min_size=1, max_size=5),
+)
+def test_patterns_agree_with_pathspec(lines, paths):
+    """The literal-run prefilter never says "cannot match" where pathspec matches."""
+    import pathspec
+
+    from stemcheck.documents.walk import Patterns
+
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:
+        return  # an invalid pattern: covered by the error tests
+    ours = Patterns(lines)
+    for path in paths:
+        assert ours.match(path) == spec.match_file(path), (lines, path)
 
 
 def test_config_sets_defaults(tmp_path):
