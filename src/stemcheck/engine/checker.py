@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -24,7 +23,7 @@ from stemcheck.engine.hedge import debunks, find_hedges
 from stemcheck.engine.judge import Judgement, Reading, judge_fact, judge_quantity, judge_red_flag
 from stemcheck.engine.negation import denies_terms, find_negations
 from stemcheck.engine.numbers import Number, find_numbers
-from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, clean
+from stemcheck.engine.text import MAX_CLAIM_CHARS, Normalised, cached_property, clean
 from stemcheck.engine.timeref import TimeAnchor, read_dates
 from stemcheck.model import AssertionRef, Jurisdiction, Kind, Result, Verdict
 

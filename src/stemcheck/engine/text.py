@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 
 from stemcheck.model import Alias, Jurisdiction
 
@@ -103,6 +102,28 @@ def _stem(word: str) -> str:
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
     return w
+
+
+class cached_property:  # noqa: N801 - a drop-in for functools.cached_property
+    """functools.cached_property without its lock: a value computed on first access and
+    stored in the instance's __dict__ (later reads never reach this descriptor). Python
+    3.11's version takes an RLock on every first access, which a scan pays several times
+    per sentence; 3.12 dropped the lock. Values here are pure functions of frozen fields,
+    so two threads computing one twice would store equal values."""
+
+    def __init__(self, func) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
