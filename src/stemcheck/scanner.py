@@ -32,32 +32,48 @@ class DocumentOutcome:
     as_of: dt.date
 
 
+def _read(s, checker: Checker):
+    """A sentence that can matter, read: (claim, normalised, checked), where `checked` means
+    it is a claim about the domain; None for questions and fragments, which are not checked
+    and name no context (they are dropped before normalising)."""
+    claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
+    shaped = is_claim_shaped(claim, s.heading)
+    if not shaped and not s.heading:
+        return None
+    norm = checker.normalise(claim)
+    return claim, norm, shaped and checker.on_topic(norm)
+
+
+def _names_context(s, norm, checked: bool) -> bool:
+    """Does the sentence set the jurisdictions in force after it? A heading, or a checked
+    claim, that names jurisdictions does."""
+    return bool(norm.jurisdictions) and (s.heading or checked)
+
+
 def _sentences(sentences, checker: Checker, context: frozenset):
     """Each sentence that can matter, as (sentence, claim, normalised, checked, before,
-    after): `checked` when it is a claim about the domain; `before` and `after` the
-    jurisdictions in force around it (a heading, or a checked claim, that names
-    jurisdictions sets them for what follows). Questions and fragments are dropped
-    before normalising: they are not checked and name no context."""
+    after): `before` and `after` the jurisdictions in force around it."""
     for s in sentences:
-        claim = s.text if len(s.text) <= MAX_SENTENCE_CHARS else s.text[:MAX_SENTENCE_CHARS]
-        shaped = is_claim_shaped(claim, s.heading)
-        if not shaped and not s.heading:
+        read = _read(s, checker)
+        if read is None:
             continue
-        norm = checker.normalise(claim)
-        checked = shaped and checker.on_topic(norm)
+        claim, norm, checked = read
         before = context
-        if norm.jurisdictions and (s.heading or checked):
+        if _names_context(s, norm, checked):
             context = norm.jurisdictions
         yield s, claim, norm, checked, before, context
 
 
 def closing_context(text: str, checker: Checker, kind: str) -> frozenset:
     """The jurisdictions in force at the end of `text`: the context a chunk that follows it
-    starts with (scan_document's rule, without judging anything)."""
-    context: frozenset = frozenset()
-    for *_, context in _sentences(segment(text, kind).sentences, checker, context):
-        pass
-    return context
+    starts with. The last sentence that names a context decides, so sentences are read
+    from the end and reading stops there: a chunk pays for a sentence or two of its
+    preamble, not for every sentence in it."""
+    for s in reversed(segment(text, kind).sentences):
+        read = _read(s, checker)
+        if read is not None and _names_context(s, read[1], read[2]):
+            return read[1].jurisdictions
+    return frozenset()
 
 
 def scan_document(

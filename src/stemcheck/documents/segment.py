@@ -13,6 +13,7 @@ byte columns for formats that want them (rdjsonl).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -228,9 +229,19 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def segment_markdown(text: str) -> Document:
+@functools.cache
+def _block_parser():
+    """The Markdown parser, built once per process (building one walks its rule tables and
+    renderer by introspection, a quarter of a millisecond: paid per chunk of a large file).
+    Block structure only: inline markup is masked by the patterns above, so markdown-it's
+    inline pass (half of its parse time) would build children nobody reads. Parsing keeps
+    no state in the parser between calls."""
     from markdown_it import MarkdownIt  # imported here: only scans of Markdown pay for it
 
+    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"], ignoreInvalid=True)
+
+
+def segment_markdown(text: str) -> Document:
     front = None
     m = FRONT_MATTER.match(text)
     body_offset = 0
@@ -238,10 +249,7 @@ def segment_markdown(text: str) -> Document:
         front = m.group(1) or ""
         body_offset = m.end()
     idx = LineIndex(text)
-    # block structure only: inline markup is masked by the patterns above, so markdown-it's
-    # inline pass (half of its parse time) would build children nobody reads
-    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"], ignoreInvalid=True)
-    tokens = md.parse(text[body_offset:])
+    tokens = _block_parser().parse(text[body_offset:])
     line0 = idx.position(body_offset)[0] - 1  # markdown-it lines are relative to the body
 
     def span(mp: list[int]) -> tuple[int, int]:
