@@ -184,9 +184,8 @@ class Checker:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
         ckb = self.ckb
         stems = norm.stem_set
-        pool: set[int] = set()
-        for s in stems & ckb.index.keys():
-            pool.update(ckb.index[s])
+        index = ckb.index
+        pool = set().union(*map(index.__getitem__, stems & index.keys()))
         if not pool:
             return []
         st, openers = norm.stems, norm.openers
@@ -203,10 +202,11 @@ class Checker:
             ]
 
         items = ckb.items
+        named, world = norm.jurisdictions, Jurisdiction.GLOBAL
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
         for pos in sorted(pool):
             item = items[pos]
-            if item.jurisdiction is not Jurisdiction.GLOBAL and item.jurisdiction not in norm.jurisdictions:
+            if item.jurisdiction is not world and item.jurisdiction not in named:
                 continue
             # a group none of whose terms opens here (its stem, or first two stems in a row)
             # cannot occur: most of the pool stops at one set test, before any lookup
