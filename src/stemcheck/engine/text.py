@@ -277,7 +277,7 @@ class Normaliser:
             texts = lows  # the common case: no alias in the text, nothing to substitute
         else:
             # only tokens that open some alias variant can start a substitution
-            starts = [i for i, t in enumerate(lows) if t in present]
+            starts = compress(range(len(lows)), map(present.__contains__, lows))
             texts = []
             pos = 0
             for i in starts:
