@@ -106,10 +106,12 @@ def split_sentences(masked: str, start: int, end: int, heading: bool = False, ou
 
 
 def _is_abbreviation(masked: str, dot: int, floor: int) -> bool:
-    j = dot
-    while j > floor and not masked[j - 1].isspace():
-        j -= 1
-    word = masked[j:dot].lower().strip("(\"'")
+    """Is the word before the full stop at `dot` (not reaching back past `floor`) an
+    abbreviation or an initial? The word is found by rsplit, in C."""
+    before = masked[floor:dot]
+    if not before or before[-1].isspace():
+        return False  # no word before the stop: "" is neither
+    word = before.rsplit(None, 1)[-1].lower().strip("(\"'")
     if word in _ABBREV:
         return True
     return len(word) == 1 and word.isalpha()  # initials: "J. Smith"
@@ -119,13 +121,14 @@ _ALNUM = re.compile(r"[^\W_]")  # a letter or digit, in any script
 
 
 def _emit(masked: str, start: int, end: int, heading: bool, out: list[Sentence]) -> None:
-    while start < end and masked[start].isspace():
-        start += 1
-    while end > start and masked[end - 1].isspace():
-        end -= 1
-    if end <= start:
+    piece = masked[start:end]
+    words = piece.split()
+    if not words:
         return
-    text = " ".join(masked[start:end].split())
+    # the sentence's offsets exclude the blanks around it (strip and split agree on blanks)
+    start += len(piece) - len(piece.lstrip())
+    end -= len(piece) - len(piece.rstrip())
+    text = " ".join(words)
     if _ALNUM.search(text):
         out.append(Sentence(text, start, end, heading))
 
