@@ -731,6 +731,7 @@ _pattern_chars = st.sampled_from(list("ab/*?[]!\\# .") + ["**", "a/", "/b", "[!a
 _path_chars = st.sampled_from(list("abAB/.# !*?[]\\") + ["a/", "b/", "ab"])
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # re's "possible nested set" on random "[[" patterns
 @settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(
     lines=st.lists(st.lists(_pattern_chars, max_size=8).map("".join), min_size=1, max_size=4),
