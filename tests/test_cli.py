@@ -350,3 +350,22 @@ def test_text_output_neutralises_terminal_control_characters():
     out, _ = text(run("check", "Stem cells \x1b[2J\x1b]0;owned\x07 cure everything.\r", "--color", "never"))
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "\ufffd[2J" in out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_process_exit_keeps_every_byte_of_output(tmp_path, jobs):
+    """The CLI ends its process without Python's shutdown (cli._exit_now): what it wrote to
+    a pipe, to stderr and to an -o file must all be there, with the exit code, exactly as
+    an in-process run gives them."""
+    from scan_helpers import NO_CONFIG, SEEDS, scan
+
+    args = [str(SEEDS), "--as-of", NOW, "--format", "jsonl", "--config", str(NO_CONFIG), "--jobs", jobs]
+    inproc = scan([SEEDS], "--as-of", NOW, "--format", "jsonl", "--jobs", jobs)
+    cp = run("scan", *args)
+    out, err = text(cp)
+    assert cp.returncode == inproc.code == 1
+    assert out == inproc.out and out.count("\n") > 50
+    report = tmp_path / "r.jsonl"
+    cp = run("scan", *args, "-o", str(report))
+    assert cp.returncode == 1 and cp.stdout == b""
+    assert report.read_text(encoding="utf-8") == inproc.out
