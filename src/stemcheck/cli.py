@@ -122,7 +122,8 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 # True while main() runs as the process itself (console script, python -m), not called
-# in-process with argv by a host (tests, scripts): only then may it freeze the heap.
+# in-process with argv by a host (tests, scripts): only then may it freeze the heap and
+# end the process itself (_exit_now).
 _OWNS_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("stemcheck_owns_process", default=False)
 
 
