@@ -95,8 +95,9 @@ class Patterns:
     pattern that could match them. A pattern matches a path only if each run of literal
     characters in it (between wildcards, slashes, blanks and escapes; nothing after a
     bracket expression) occurs in the path, case and all, as pathspec compares; a negated
-    pattern only re-includes. When no pattern passes that test the path is not matched, which is
-    what pathspec would answer: a test checks the two agree on random patterns and paths.
+    pattern only re-includes. When no pattern passes that test, the path is not matched,
+    which is what pathspec would answer: a test checks the two agree on random patterns
+    and paths.
 
     `invalid`: "raise" (a configured exclude: ConfigError) or "skip" (a .gitignore line
     that pathspec rejects is ignored, as git ignores it)."""
