@@ -1,7 +1,9 @@
 """stemcheck benchmarks, run by hand: `python benchmarks/run.py [--quick]`.
 
 Each measurement runs alternately against its reference in one process, so machine load
-affects both sides alike, and prints medians and ratios:
+affects both sides alike, and prints medians and their ratios (for the scan and the
+200-file tree, also the range of the ratios of the rounds, each round's two runs sharing
+one minute of a machine whose speed drifts):
 
 1. cold `stemcheck check` vs `python -c "import typer, rich.console, pydantic, yaml,
    rapidfuzz.process"` (target: ≤ 1.5x), compiled-knowledge cache warm;
@@ -49,12 +51,20 @@ def timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - t
 
 
-def alternate(a: list[str], b: list[str], n: int, env_a=None, env_b=None) -> tuple[float, float]:
+def alternate(a: list[str], b: list[str], n: int, env_a=None, env_b=None) -> tuple[float, float, list[float]]:
+    """Medians of `a` and `b` run alternately n times, and each round's ratio b/a: the
+    machine's speed drifts, and a round's two runs share the same minute."""
     ta, tb = [], []
     for _ in range(n):
         ta.append(timed(a, env_a))
         tb.append(timed(b, env_b))
-    return statistics.median(ta), statistics.median(tb)
+    return statistics.median(ta), statistics.median(tb), [y / x for x, y in zip(ta, tb)]
+
+
+def spread(ratios: list[float], invert: bool = False) -> str:
+    """The range of the per-round ratios, for the figures column."""
+    rs = sorted(1 / r for r in ratios) if invert else sorted(ratios)
+    return f"rounds {rs[0]:.2f}–{rs[-1]:.2f}"
 
 
 def stem(*args: str) -> list[str]:
@@ -146,16 +156,16 @@ def main() -> None:
     try:
         _measure(only, quick, n, rows)
     finally:
-        print(f"{'measurement':<34} {'figures':<52} {'ratio':>7}  target")
+        print(f"{'measurement':<34} {'figures':<66} {'ratio':>7}  target")
         for name, figures, ratio, target in rows:
-            print(f"{name:<34} {figures:<52} {ratio:>7.2f}  {target}")
+            print(f"{name:<34} {figures:<66} {ratio:>7.2f}  {target}")
 
 
 def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
     if "check" in only:
-        base, check = alternate(BASELINE, stem("check", CLAIM), n)
+        base, check, _ = alternate(BASELINE, stem("check", CLAIM), n)
         rows.append(("cold check vs import of deps", f"{check * 1000:.0f} ms vs {base * 1000:.0f} ms", check / base, "≤ 1.5"))
-        base, check = alternate(BASELINE, stem("check", CLAIM, "-f", "jsonl"), n)
+        base, check, _ = alternate(BASELINE, stem("check", CLAIM, "-f", "jsonl"), n)
         rows.append(("  the same, --format jsonl", f"{check * 1000:.0f} ms vs {base * 1000:.0f} ms", check / base, "≤ 1.5"))
 
     big = WORK / "corpus.md"
@@ -165,8 +175,8 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
     if "scan" in only:
         prose = proselint_cmd()
         if prose:
-            tp, ts = alternate([*prose, "check", str(big)], scan_cmd, 3 if quick else 7)
-            rows.append(("scan 1 MB vs proselint", f"{ts:.2f} s vs {tp:.2f} s ({n_sent / ts:,.0f} sentences/s)", ts / tp, "≤ 0.25"))
+            tp, ts, rounds = alternate([*prose, "check", str(big)], scan_cmd, 3 if quick else 7)
+            rows.append(("scan 1 MB vs proselint", f"{ts:.2f} s vs {tp:.2f} s, {n_sent / ts:,.0f} sentences/s; {spread(rounds)}", ts / tp, "≤ 0.25"))
             t1 = statistics.median(timed([*scan_cmd, "--jobs", "1"]) for _ in range(3))
             rows.append(("  the same, --jobs 1", f"{t1:.2f} s vs {tp:.2f} s ({n_sent / t1:,.0f} sentences/s)", t1 / tp, "≤ 0.25"))
         else:
@@ -177,9 +187,9 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
         syn = WORK / "kb10x"
         synthetic_kb(syn)
         subprocess.run(stem("check", CLAIM, "--kb", str(syn)), stdout=subprocess.DEVNULL)
-        c1, c10 = alternate(stem("check", CLAIM, "-f", "jsonl"), stem("check", CLAIM, "-f", "jsonl", "--kb", str(syn)), n)
+        c1, c10, _ = alternate(stem("check", CLAIM, "-f", "jsonl"), stem("check", CLAIM, "-f", "jsonl", "--kb", str(syn)), n)
         rows.append(("check latency, KB 10x vs 1x", f"{c10 * 1000:.0f} ms vs {c1 * 1000:.0f} ms", c10 / c1, "≤ 1.5"))
-        s1, s10 = alternate(scan_cmd, [*scan_cmd, "--kb", str(syn)], 3 if quick else 5)
+        s1, s10, _ = alternate(scan_cmd, [*scan_cmd, "--kb", str(syn)], 3 if quick else 5)
         rows.append(("scan time, KB 10x vs 1x", f"{s10:.2f} s vs {s1:.2f} s", s10 / s1, "≤ 2"))
 
     if "jobs" in only:
@@ -190,12 +200,12 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
         for i in range(200):
             (tree / f"doc{i:03d}.md").write_text(corpus(25_000, seed=i), encoding="utf-8")
         files = str(tree / "*.md")  # a glob: the tree sits in git-ignored benchmarks/_work/, which a directory walk skips
-        j1, j2 = alternate(
+        j1, j2, rounds = alternate(
             stem("scan", files, "--fail-on", "never", "--jobs", "1", "-f", "jsonl", "--as-of", "2026-11-22"),
             stem("scan", files, "--fail-on", "never", "--jobs", "2", "-f", "jsonl", "--as-of", "2026-11-22"),
             3 if quick else 5,
         )
-        rows.append(("200 files, --jobs 2 speed-up", f"{j1:.2f} s → {j2:.2f} s", j1 / j2, "≥ 1.6"))
+        rows.append(("200 files, --jobs 2 speed-up", f"{j1:.2f} s → {j2:.2f} s; {spread(rounds, invert=True)}", j1 / j2, "≥ 1.6"))
 
     if "memory" in only:
         huge = WORK / "huge.txt"
