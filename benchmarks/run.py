@@ -158,7 +158,7 @@ def main() -> None:
     finally:
         print(f"{'measurement':<34} {'figures':<66} {'ratio':>7}  target")
         for name, figures, ratio, target in rows:
-            print(f"{name:<34} {figures:<66} {ratio:>7.2f}  {target}")
+            print(f"{name:<34} {figures:<66} {ratio:>7.3f}  {target}")
 
 
 def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
