@@ -407,6 +407,7 @@ def kb_stats(kb: KbDirs = None, no_cache: NoCache = False) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps every failure to one stderr line and an exit code."""
     as_cli = argv is None
+    _open_closed_streams()
     owns_process = _OWNS_PROCESS.set(as_cli)
     try:
         rv = app(args=argv, prog_name="stemcheck", standalone_mode=False)
@@ -467,6 +468,16 @@ def _exit_now(code: int) -> None:
         except (BrokenPipeError, ValueError, OSError):
             pass
     os._exit(code)
+
+
+def _open_closed_streams() -> None:
+    """A process started with standard output or error closed (`stemcheck ... >&-`) has
+    None for sys.stdout or sys.stderr, and the first write or isatty() raised. What would
+    have gone there goes nowhere, as the caller asked; the exit code still tells."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 def _one_line(s: str) -> str:
