@@ -51,17 +51,16 @@ def _names_context(s, norm, checked: bool) -> bool:
 
 
 def _sentences(sentences, checker: Checker, context: frozenset):
-    """Each sentence that can matter, as (sentence, claim, normalised, checked, before,
-    after): `before` and `after` the jurisdictions in force around it."""
+    """Each sentence that can matter, as (sentence, claim, normalised, checked, context):
+    `context` the jurisdictions in force where it starts."""
     for s in sentences:
         read = _read(s, checker)
         if read is None:
             continue
         claim, norm, checked = read
-        before = context
+        yield s, claim, norm, checked, context
         if _names_context(s, norm, checked):
             context = norm.jurisdictions
-        yield s, claim, norm, checked, before, context
 
 
 def closing_context(text: str, checker: Checker, kind: str) -> frozenset:
@@ -107,11 +106,11 @@ def scan_document(
 
     items = []
     checked = []  # every sentence judged, reported or not: what an `ignore` comment can cover
-    for s, claim, norm, is_claim, before, _ in _sentences(doc.sentences, checker, context):
+    for s, claim, norm, is_claim, before in _sentences(doc.sentences, checker, context):
         if not is_claim:
             continue
         checked.append(s)
-        result, _ = checker.check_in_context(claim, day, before, norm)
+        result = checker.check(claim, day, before, norm)
         if result.verdict is Verdict.SUPPORTED and not show_supported:
             continue
         if result.assertion and any(result.assertion.id == i or result.assertion.id.startswith(i + ".") for i in ignore):

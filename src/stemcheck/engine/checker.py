@@ -46,7 +46,6 @@ class _ClaimView:
     future: bool
     debunks: bool
     cleaned: str
-    as_of: dt.date
     date_spans: tuple[tuple[int, int], ...]  # where dates are: numbers there are not counts
     memo: dict = field(default_factory=dict)  # readings shared by candidates (event terms, number contexts)
 
@@ -72,7 +71,6 @@ class _ClaimView:
             future="future" in hedges,
             debunks=debunks(norm.texts),
             cleaned=cleaned,
-            as_of=as_of,
             date_spans=tuple(spans),
         )
 
@@ -97,8 +95,6 @@ class Checker:
         self.default_jurisdictions = default_jurisdictions
 
     # ------------------------------------------------------------------ public
-    def check(self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None) -> Result:
-        return self.check_in_context(claim, as_of, context)[0]
 
     def normalise(self, text: str) -> Normalised:
         return self.ckb.normaliser.normalise(text.strip())
@@ -117,19 +113,18 @@ class Checker:
             for phrase in phrases
         )
 
-    def check_in_context(
+    def check(
         self, claim: str, as_of: dt.date, context: frozenset[Jurisdiction] | None = None, norm: Normalised | None = None
-    ) -> tuple[Result, frozenset[Jurisdiction]]:
-        """The result, and the jurisdictions the claim itself names (the next sentence's context)."""
+    ) -> Result:
+        """The claim's result. `context`: the jurisdictions in force where it stands in a
+        document; `norm`: the claim already normalised (a scan has it from spotting)."""
         text = claim.strip()
         cues: list[str] = []
         if len(text) > MAX_CLAIM_CHARS:
             cues.append("truncated")
-        norm = norm or self.ckb.normaliser.normalise(text)
-        named = norm.jurisdictions
-        norm, assumed = self._in_context(norm, context)
+        norm, assumed = self._in_context(norm or self.ckb.normaliser.normalise(text), context)
         cues.extend(assumed)
-        return self._check(text, norm, as_of, cues), named
+        return self._check(text, norm, as_of, cues)
 
     def _in_context(self, norm: Normalised, context: frozenset[Jurisdiction] | None) -> tuple[Normalised, list[str]]:
         """A claim naming no jurisdiction takes its context's, else the default; say which."""
