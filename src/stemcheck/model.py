@@ -207,7 +207,8 @@ class Assertion:
         if self.kind is Kind.FACT:
             rules.check(self.timeline, None, "a fact needs a timeline")
             rules.check(self.phrasings, None, "a fact needs at least one phrasing")
-            rules.check(not self.timeline or _timeline_ok(self.timeline) is None, "timeline", _timeline_ok(self.timeline) or "")
+            overlap = _timeline_problem(self.timeline)
+            rules.check(overlap is None, "timeline", overlap or "")
         elif self.kind is Kind.RED_FLAG:
             rules.check(self.reason, None, "a red-flag needs a reason")
             rules.check(not self.timeline, None, "a red-flag is false at all times; it takes no timeline")
@@ -222,7 +223,7 @@ class Assertion:
         rules.raise_any()
 
 
-def _timeline_ok(timeline: tuple[Period, ...]) -> str | None:
+def _timeline_problem(timeline: tuple[Period, ...]) -> str | None:
     """Why the periods overlap or are out of order, or None."""
     for a, b in zip(timeline, timeline[1:]):
         if a.until is None or b.start is None:

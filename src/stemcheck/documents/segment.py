@@ -62,9 +62,6 @@ class LineIndex:
         i = bisect.bisect_right(self.starts, offset) - 1
         return i + 1, offset - self.starts[i] + 1
 
-    def byte_column(self, offset: int) -> int:
-        return self.place(offset)[2]
-
     def place(self, offset: int) -> tuple[int, int, int]:
         """(line, column, UTF-8 byte column) in one lookup: a scan places every finding it
         reports, and most lines are ASCII, where the byte column is the column."""

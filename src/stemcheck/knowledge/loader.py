@@ -7,9 +7,9 @@ the first) so that `stemcheck kb validate` is a useful linter for knowledge auth
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import functools
 from dataclasses import replace
+from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -19,7 +19,6 @@ from stemcheck.knowledge.yamlsafe import Marks, read_yaml
 from stemcheck.model import Alias, AliasFile, Assertion, FieldError, TopicFile
 
 __all__ = ["KnowledgeBase", "Origin", "builtin_dir", "knowledge_files", "load_files", "load_knowledge", "parse"]
-
 
 
 def load_knowledge(dirs: list[Path]) -> KnowledgeBase:
@@ -108,16 +107,15 @@ def _validate_topic(data: dict, marks: Marks, name: str, problems: list[str]) ->
     return _validate(TopicFile, data, marks, name, problems)
 
 
-_ADAPTERS: dict[type, TypeAdapter] = {}
+@functools.cache
+def _adapter(model: type) -> TypeAdapter:
+    return TypeAdapter(model)  # building one builds the model's schema: once per model
 
 
 def parse(model: type, data: object):
     """Validate `data` (parsed YAML) as `model` (a stemcheck.model dataclass): types, shapes,
     unknown keys and value rules. Raises pydantic.ValidationError."""
-    adapter = _ADAPTERS.get(model)
-    if adapter is None:
-        adapter = _ADAPTERS[model] = TypeAdapter(model)
-    return adapter.validate_python(data)
+    return _adapter(model).validate_python(data)
 
 
 def _validate(model, data: dict, marks: Marks, name: str, problems: list[str]):
