@@ -375,26 +375,21 @@ def test_process_exit_keeps_every_byte_of_output(tmp_path, jobs):
 def test_closed_stdout_or_stderr_is_no_crash(tmp_path, closed):
     """Started with standard output or error closed (`stemcheck ... >&-`): no traceback,
     the exit code still tells, and an -o report is still written."""
+
+    def run_closed(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "stemcheck", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if closed == 2 else None,
+            stderr=subprocess.PIPE if closed == 1 else None,
+            preexec_fn=lambda: os.close(closed),
+            cwd=tmp_path,
+            timeout=60,
+        )
+
     report = tmp_path / "r.jsonl"
-    cp = subprocess.run(
-        [sys.executable, "-m", "stemcheck", "scan", str(Path(__file__).parent / "fixtures" / "seeds"), "--as-of", NOW,
-         "-f", "jsonl", "-o", str(report)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE if closed == 2 else None,
-        stderr=subprocess.PIPE if closed == 1 else None,
-        preexec_fn=lambda: os.close(closed),
-        cwd=tmp_path,
-        timeout=60,
-    )
+    cp = run_closed("scan", str(Path(__file__).parent / "fixtures" / "seeds"), "--as-of", NOW, "-f", "jsonl", "-o", str(report))
     assert cp.returncode == 1
     assert b"Traceback" not in (cp.stdout or b"") + (cp.stderr or b"")
     assert report.read_text(encoding="utf-8").count("\n") > 50
-    missing = subprocess.run(
-        [sys.executable, "-m", "stemcheck", "scan", str(tmp_path / "nope.md")],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE if closed == 2 else None,
-        stderr=subprocess.PIPE if closed == 1 else None,
-        preexec_fn=lambda: os.close(closed),
-        timeout=60,
-    )
-    assert missing.returncode == 2
+    assert run_closed("scan", str(tmp_path / "nope.md")).returncode == 2

@@ -28,9 +28,8 @@ from stemcheck.engine.text import Normaliser, clean, stem
 from stemcheck.engine.timeref import date_spans, find_anchors
 from stemcheck.model import Result, Verdict
 
-SCALE = FUZZ_SCALE
-FAST = settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=8 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=60 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=8 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # characters that break naive text handling
 SPECIALS = [
@@ -188,7 +187,7 @@ def assert_valid(result: Result, claim: str, as_of: dt.date) -> None:
     json.dumps(result.to_json(), ensure_ascii=False)
 
 
-@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(claim=texts, as_of=dates)
 def test_checker_returns_valid_result(checker, claim, as_of):
     t0 = time.perf_counter()
