@@ -350,6 +350,10 @@ def test_text_output_neutralises_terminal_control_characters():
     out, _ = text(run("check", "Stem cells \x1b[2J\x1b]0;owned\x07 cure everything.\r", "--color", "never"))
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "\ufffd[2J" in out
+    # in colour the only escape sequences are stemcheck's own styles (SGR "...m" and links)
+    out, _ = text(run("check", "Stem cells \x1b[2J\x1b]0;owned\x07 cure everything.\r", "--color", "always"))
+    assert "\x1b[2J" not in out and "\x1b]0;owned" not in out and "\x07" not in out and "\r" not in out
+    assert "\ufffd[2J" in out
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

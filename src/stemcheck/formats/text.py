@@ -70,9 +70,9 @@ class _Out:
         t = Text()
         for p in parts:
             if isinstance(p, str):
-                t.append(p)
+                t.append(p.translate(_CONTROLS))
             else:
-                t.append(p[0], style=p[1])
+                t.append(p[0].translate(_CONTROLS), style=p[1])
         self.console.print(t)
 
     def take(self) -> str:
