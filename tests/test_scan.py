@@ -859,6 +859,42 @@ def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
     assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the workers through /proc")
+def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path):
+    """The out-of-memory killer takes a worker: exit 3 with a line naming the signal, no
+    report file. (multiprocessing.Pool, used before, waited for the lost result forever.)"""
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    big.write_text((f"{CAR_T} {NEVER}\n\n") * 60_000, encoding="utf-8")  # ~5 MB: seconds of work
+    target = tmp_path / "r.jsonl"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "stemcheck", "scan", str(big), "-f", "jsonl", "-o", str(target), "--jobs", "2", "--as-of", AS_OF, "--config", str(NO_CONFIG)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        children = Path(f"/proc/{p.pid}/task/{p.pid}/children")
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the report is being written: the workers are at work
+        workers = [int(pid) for pid in children.read_text().split()] if p.poll() is None else []
+        assert workers, "the scan ended before a worker could be killed"
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:  # a hang: leave nothing running behind the failure
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    assert p.returncode == 3, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("stemcheck: error: a worker process was killed by SIGKILL"), err
+    assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
+
+
 def test_placing_a_result_is_replace_with_a_location():
     import dataclasses
     import datetime as dt

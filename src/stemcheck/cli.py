@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except StemcheckError as e:
         print(f"stemcheck: error: {_one_line(str(e))}", file=sys.stderr)
-        code = ExitCode.ERROR
+        code = ExitCode(e.exit_code)
     except BrokenPipeError:
         _silence_stdout()
         code = ExitCode.OK

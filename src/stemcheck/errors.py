@@ -1,4 +1,5 @@
-"""Errors the user can act on. Each carries a one-line message; the CLI prints it and exits 2.
+"""Errors the user can act on. Each carries a one-line message; the CLI prints it and exits
+with its `exit_code`: 2, except 3 for a worker process that died.
 
 Anything else that escapes is an internal error: the CLI prints one line with a hint to
 report it and exits 3 (documented in the README), never a traceback.
@@ -33,3 +34,11 @@ class KnowledgeError(StemcheckError):
 
 class ConfigError(StemcheckError):
     """A configuration file that cannot be parsed or has unknown keys."""
+
+
+class WorkerDied(StemcheckError):
+    """A scan's worker process ended before its work was done: killed by the out-of-memory
+    killer, say. The results are incomplete and it is not known to be the input's fault,
+    so the run ends as an internal error does (exit 3), with a line that says what happened."""
+
+    exit_code = 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import os
 import stat as statmod
@@ -35,9 +36,6 @@ MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning
 STREAM_ABOVE = 512 * 1024
 CHUNK_CHARS = 128 * 1024
 WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
-
-_worker_state: dict = {}  # per-process: the checker a pool worker built and its options
-
 
 def run_scan(
     paths: list[str],
@@ -425,7 +423,7 @@ def _worth_a_pool(paths: list[str], jobs: int) -> bool:
 
 
 class _Workers:
-    """Where tasks run: a pool of forked workers, or this process.
+    """Where tasks run: a pool of forked workers (`stemcheck.procpool`), or this process.
 
     The pool can be started early (`start`), right after the knowledge is loaded: each
     worker then builds its checker and imports the matcher and the Markdown parser while
@@ -445,7 +443,9 @@ class _Workers:
 
     def start(self):
         if self._pool is None:
-            self._pool = _start_pool(self.jobs, *self._args)
+            from stemcheck.procpool import OrderedPool
+
+            self._pool = OrderedPool(self.jobs, _worker_setup, self._args).start()
         return self._pool
 
     def local_checker(self):
@@ -462,7 +462,6 @@ class _Workers:
                 self._pool.close()
             else:
                 self._pool.terminate()
-            self._pool.join()
 
 
 def _new_checker(ckb, default_jurisdictions: frozenset):
@@ -471,21 +470,14 @@ def _new_checker(ckb, default_jurisdictions: frozenset):
     return Checker(ckb, default_jurisdictions)
 
 
-def _init_worker(ckb, default_jurisdictions, opts):
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while forking (_start_pool)
-    _worker_state["checker"] = _new_checker(ckb, default_jurisdictions)
-    _worker_state["opts"] = opts
+def _worker_setup(ckb, default_jurisdictions, opts):
+    """In a pool worker: build the checker once, and the function that runs a task."""
+    checker = _new_checker(ckb, default_jurisdictions)
     import markdown_it  # noqa: F401  (most scans are of Markdown: import it before the first task)
 
     import stemcheck.scanner  # noqa: F401
 
-
-def _work(task: _Task):
-    return _run(_worker_state["checker"], task, _worker_state["opts"])
+    return functools.partial(_run, checker, opts=opts)
 
 
 def _scan_units(workers: _Workers, units, opts: dict):
@@ -498,13 +490,13 @@ def _scan_units(workers: _Workers, units, opts: dict):
         head = list(itertools.islice(tasks, 2))
         if workers.started or (workers.jobs > 1 and len(head) > 1):
             pool = workers.start()
-            window: collections.deque = collections.deque()
+            window: collections.deque = collections.deque()  # Skipped, or a pool ticket
             for task in itertools.chain(head, tasks):
-                window.append(task if isinstance(task, Skipped) else pool.apply_async(_work, (task,)))
+                window.append(task if isinstance(task, Skipped) else pool.submit(task))
                 while len(window) > 4 * workers.jobs:
-                    yield _done(_get(window.popleft()), progress)
+                    yield _done(_get(pool, window.popleft()), progress)
             while window:
-                yield _done(_get(window.popleft()), progress)
+                yield _done(_get(pool, window.popleft()), progress)
         else:
             for task in itertools.chain(head, tasks):
                 yield _done(task if isinstance(task, Skipped) else _run(workers.local_checker(), task, opts), progress)
@@ -512,26 +504,8 @@ def _scan_units(workers: _Workers, units, opts: dict):
         progress.stop()
 
 
-def _start_pool(jobs: int, ckb, default_jurisdictions: frozenset, opts: dict):
-    """A pool of forked workers that never see Ctrl-C. SIGINT is blocked while they are
-    forked (a signal then waits and reaches this process once they exist, not a worker
-    half-born), and each worker ignores it: the parent terminates the pool instead."""
-    import multiprocessing as mp
-    import signal
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    can_block = hasattr(signal, "pthread_sigmask")
-    if can_block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        return ctx.Pool(jobs, initializer=_init_worker, initargs=(ckb, default_jurisdictions, opts))
-    finally:
-        if can_block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _get(item):
-    return item if isinstance(item, Skipped) else item.get()
+def _get(pool, item):
+    return item if isinstance(item, Skipped) else pool.result(item)
 
 
 def _done(piece, progress):
