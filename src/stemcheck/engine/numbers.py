@@ -19,8 +19,10 @@ _WORDS = {
     "a single": 1, "single": 1,
 }
 _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# the lookahead on first characters changes no match: it lets the regex engine skip most
+# positions before trying the lookbehind and the alternatives
 _NUM = re.compile(
-    r"(?<![\w.\-/])(?P<cur>[$¥€£]|us\$|rmb\s?|cny\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?=[$¥€£ucr\d])(?<![\w.\-/])(?P<cur>[$¥€£]|us\$|rmb\s?|cny\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<plus>\s?\+)?(?:\s?(?P<scale>hundred|thousand|million|billion))?(?P<pct>\s?(?:%|percent|per cent))?(?![\w])",
     re.I,
 )

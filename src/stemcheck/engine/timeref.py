@@ -61,7 +61,8 @@ _RELATIVE = [
     (re.compile(r"\bthis year\b", re.I), "this-year"),
     (re.compile(r"\blast month\b", re.I), "last-month"),
     (re.compile(r"\bthis month\b", re.I), "this-month"),
-    (re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.I), "years-ago"),
+    # (the lookahead on first characters changes no match; it spares trying eleven branches everywhere)
+    (re.compile(r"(?=[\dotfsen])\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.I), "years-ago"),
 ]
 _YEARISH = re.compile(r"(?:19|20)\d\d")  # every absolute pattern needs a year
 
