@@ -164,6 +164,23 @@ def test_stem_total(word):
     assert stem(word) == s
 
 
+_IDEOGRAPH_EDGES = st.sampled_from(["\u33ff", "\u3400", "\u4dbf", "\u4dc0", "\u4dff", "\u4e00", "\u9fff", "\ua000", "\uf8ff", "\uf900", "\ufaff", "\ufb00", "中", "文", "“", "é"])
+
+
+@FAST
+@given(text=st.lists(st.one_of(st.characters(), _IDEOGRAPH_EDGES), max_size=20).map("".join))
+def test_cjk_prechecks_agree_with_the_patterns(text):
+    """has_cjk and _cjk_count rule text out by its maximum code point before compiling their
+    pattern; they must answer as the pattern alone does, at the edges of the ranges too."""
+    import re
+
+    from stemcheck.documents.spotting import _cjk_count
+    from stemcheck.engine.text import has_cjk
+
+    assert has_cjk(text) == bool(re.search(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text))
+    assert _cjk_count(text) == len(re.findall(r"[\u4e00-\u9fff]", text))
+
+
 # --------------------------------------------------------------------------- the checker
 
 
