@@ -6,7 +6,7 @@ HTML tags and comments, script/style) is replaced by spaces, newlines kept. Sent
 cut from the masked text, so every offset in it is an offset in the source and positions
 are exact without any bookkeeping. Markdown block structure comes from markdown-it-py (a
 CommonMark parser that reports source line maps); HTML from the standard library's
-streaming parser. Columns are counted in Unicode code points; `LineIndex` also gives UTF-8
+streaming parser (in `html_segment`, imported only for HTML). Columns are counted in Unicode code points; `LineIndex` also gives UTF-8
 byte columns for formats that want them (rdjsonl).
 """
 
@@ -16,15 +16,6 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from html import unescape
-
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 "
-    "h5 h6 header hr html li main nav ol p section summary table tbody td tfoot th thead title tr ul".split()
-)
-SKIP_TAGS = frozenset("script style pre code noscript template svg math head title textarea".split())
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
 
 @dataclass(frozen=True)
@@ -302,97 +293,12 @@ def segment_markdown(text: str) -> Document:
     return Document(sentences, comments, front)
 
 
-# --------------------------------------------------------------------------- html
-
-
-class _Masker(HTMLParser):
-    def __init__(self, text: str, idx: LineIndex):
-        super().__init__(convert_charrefs=False)
-        self.text = text
-        self.idx = idx
-        self.chars = [ch if ch == "\n" else " " for ch in text]
-        self.skip = 0
-        self.heading = 0
-        self.breaks: list[tuple[int, bool]] = []  # (offset, heading-state after it)
-        self.comments: list[Comment] = []
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.idx.starts[line - 1] + col
-
-    def handle_starttag(self, tag, attrs):
-        tag = tag.lower()
-        if tag in SKIP_TAGS:
-            self.skip += 1
-        if tag in HEADING_TAGS:
-            self.heading += 1
-        if tag in BLOCK_TAGS:
-            self.breaks.append((self._offset(), self.heading > 0))
-
-    def handle_startendtag(self, tag, attrs):
-        if tag.lower() in BLOCK_TAGS:
-            self.breaks.append((self._offset(), self.heading > 0))
-
-    def handle_endtag(self, tag):
-        tag = tag.lower()
-        if tag in SKIP_TAGS and self.skip:
-            self.skip -= 1
-        if tag in HEADING_TAGS and self.heading:
-            self.heading -= 1
-        if tag in BLOCK_TAGS:
-            self.breaks.append((self._offset(), self.heading > 0))
-
-    def handle_data(self, data):
-        if self.skip:
-            return
-        start = self._offset()
-        for i, ch in enumerate(data):
-            if start + i < len(self.chars) and ch != "\n":
-                self.chars[start + i] = ch
-
-    def handle_entityref(self, name):
-        self._entity(f"&{name};")
-
-    def handle_charref(self, name):
-        self._entity(f"&#{name};")
-
-    def _entity(self, raw: str):
-        if self.skip:
-            return
-        start = self._offset()
-        ch = unescape(raw)
-        if start < len(self.chars):
-            self.chars[start] = ch[:1] if len(ch) == 1 else " "
-
-    def handle_comment(self, data):
-        start = self._offset()
-        self.comments.append(Comment(start, start + len(data) + 7, data))
-
-
-def segment_html(text: str) -> Document:
-    idx = LineIndex(text)
-    p = _Masker(text, idx)
-    try:
-        p.feed(text)
-        p.close()
-    except Exception:  # a broken document still yields what was read
-        pass
-    masked = "".join(p.chars)
-    sentences: list[Sentence] = []
-    breaks = sorted(p.breaks)
-    pos, heading = 0, False
-    for off, h in breaks:
-        if off > pos:
-            split_sentences(masked, pos, off, heading, sentences)
-        pos, heading = max(pos, off), h
-    split_sentences(masked, pos, len(masked), heading, sentences)
-    return Document(sentences, p.comments)
-
-
 def segment(text: str, kind: str) -> Document:
     if kind == "markdown":
         return segment_markdown(text)
     if kind == "html":
+        from stemcheck.documents.html_segment import segment_html  # only HTML pays for html.parser
+
         return segment_html(text)
     return segment_text(text)
 
