@@ -311,11 +311,10 @@ class Normaliser:
                 pos = i + k
             texts.extend(lows[pos:])
         # alias words are words even when they are symbols ("&"); others when they start
-        # alphanumeric (tested in C, map over the first characters, when no alias fired)
-        if alias_at:
-            is_word = [t[0].isalnum() or i in alias_at for i, t in enumerate(texts)]
-        else:
-            is_word = list(map(str.isalnum, map(_first_char, texts)))
+        # alphanumeric (tested in C, map over the first characters)
+        is_word = list(map(str.isalnum, map(_first_char, texts)))
+        for i in alias_at:  # a few positions, not a Python test per token
+            is_word[i] = True
         word_at = tuple(compress(range(len(texts)), is_word))
         stems = tuple(map(_STEMS.__getitem__, compress(texts, is_word)))
         return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
