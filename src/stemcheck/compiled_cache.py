@@ -4,8 +4,9 @@ Parsing and validating the YAML costs far more than the check itself, so the com
 is pickled in the user cache directory under a key made from the stemcheck version and a
 SHA-256 of every knowledge file's path and bytes. A changed file changes the key, so the
 cache is never stale; a cache that cannot be read or written is ignored (read-only home,
-CI sandbox), and deleting it is always safe. `STEMCHECK_NO_CACHE=1` or `--no-cache` skips
-it; `STEMCHECK_CACHE_DIR` moves it.
+CI sandbox), deleting it is always safe, and it keeps the few most recently written
+compiled files. `STEMCHECK_NO_CACHE=1` or `--no-cache` skips it; `STEMCHECK_CACHE_DIR`
+moves it.
 
 The cache holds only what stemcheck itself wrote to the user's own cache directory.
 """
@@ -81,11 +82,44 @@ def _store(path: Path, ckb: CompiledKB) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(ckb, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for old in path.parent.glob("kb-*.pickle"):  # keep the directory from growing forever
-            if old != path and old.stat().st_mtime < path.stat().st_mtime - 7 * 86400:
-                old.unlink(missing_ok=True)
     except OSError:
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
         except (OSError, UnboundLocalError):
+            pass
+        return
+    _prune(path)
+
+
+KEEP = 8  # compiled knowledge bases kept: a few versions and --kb sets; a miss only recompiles
+STALE_TMP_SECONDS = 3600
+
+
+def _prune(newest: Path) -> None:
+    """Keep the cache small. Every edit of a knowledge file, every --kb set and every
+    upgrade writes a new compiled file (0.8 MB for the built-in knowledge, ten times that
+    for a large --kb): keep the KEEP most recently written, and drop temporary files that a
+    killed run left behind. Run only after a store, so a warm start never lists the
+    directory. Another process may lose a file it was about to read: it recompiles."""
+    import time
+
+    entries = []
+    for p in newest.parent.glob("kb-*.pickle"):
+        try:
+            entries.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    old = [p for _, p in entries[KEEP:] if p != newest]
+    cutoff = time.time() - STALE_TMP_SECONDS
+    for p in newest.parent.glob(".kb-*.tmp"):
+        try:
+            if p.stat().st_mtime < cutoff:
+                old.append(p)
+        except OSError:
+            continue
+    for p in old:
+        try:
+            p.unlink()
+        except OSError:
             pass
