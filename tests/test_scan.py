@@ -895,6 +895,53 @@ def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path
     assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
 
 
+def _worker_lines(r) -> list[str]:
+    return [ln for ln in r.err.splitlines() if ln.endswith("worker processes")]
+
+
+def test_no_more_workers_than_the_named_files_make_tasks(tmp_path):
+    """--jobs is a ceiling: three small files start three workers, one starts none, and a
+    large file one per chunk it will be cut into."""
+    small = [write(tmp_path / f"d{i}.md", f"{NEVER}\n") for i in range(3)]
+    assert _worker_lines(scan(small, "--jobs", "8", "--verbose", "--as-of", AS_OF)) == ["stemcheck: 3 worker processes"]
+    assert _worker_lines(scan(small[:1], "--jobs", "8", "--verbose", "--as-of", AS_OF)) == []
+    big = write(tmp_path / "big.md", f"{CAR_T} {NEVER}\n\n" * 9000)  # about 0.8 MB: 7 chunks
+    from stemcheck.scan_cmd import CHUNK_CHARS
+
+    chunks = -(-big.stat().st_size // CHUNK_CHARS)
+    assert 2 < chunks < 64
+    assert _worker_lines(scan([big], "--jobs", "64", "--verbose", "--as-of", AS_OF)) == [f"stemcheck: {chunks} worker processes"]
+    assert _worker_lines(scan([tmp_path], "--jobs", "5", "--verbose", "--as-of", AS_OF)) == ["stemcheck: 5 worker processes"]
+
+
+@pytest.mark.parametrize(
+    ("affinity", "v2", "v1", "expected"),
+    [
+        ({0, 1, 2, 3}, None, None, 4),  # no quota files: the affinity mask
+        ({0}, None, None, 1),  # taskset -c 0
+        ({0, 1, 2, 3}, "max 100000\n", None, 4),  # cgroup v2, unlimited
+        ({0, 1, 2, 3}, "150000 100000\n", None, 2),  # docker --cpus 1.5: rounded up
+        ({0, 1, 2, 3}, "50000 100000\n", None, 1),
+        ({0, 1}, "800000 100000\n", None, 2),  # a quota above the mask: the mask
+        ({0, 1, 2, 3}, None, ("300000", "100000"), 3),  # cgroup v1
+        ({0, 1, 2, 3}, None, ("-1", "100000"), 4),  # v1, unlimited
+        ({0, 1, 2, 3}, "garbage\n", None, 4),  # unreadable: ignored
+    ],
+)
+def test_default_jobs_are_the_cpus_this_process_may_use(tmp_path, monkeypatch, affinity, v2, v1, expected):
+    import stemcheck.scan_cmd as sc
+
+    v2_path, v1_path = tmp_path / "cpu.max", tmp_path / "cpu.cfs_quota_us"
+    if v2 is not None:
+        v2_path.write_text(v2)
+    if v1 is not None:
+        v1_path.write_text(v1[0])
+        (tmp_path / "cpu.cfs_period_us").write_text(v1[1])
+    monkeypatch.setattr(sc, "CGROUP_FILES", (str(v2_path), str(v1_path)))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: affinity, raising=False)
+    assert sc.usable_cpus() == expected
+
+
 def test_placing_a_result_is_replace_with_a_location():
     import dataclasses
     import datetime as dt

@@ -255,7 +255,7 @@ def scan(
     show_supported: Annotated[bool, typer.Option("--show-supported", help="Also show supported claims.")] = False,
     config: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of the nearest one.")] = None,
     stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", help="Path to report for '-' input.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel workers (default: CPU count).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel workers (default: the CPUs this process may use).")] = None,
     kb: KbDirs = None,
     color: ColorOpt = Color.auto,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say which config file and knowledge are used.")] = False,

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
+import math
 import os
 import stat as statmod
 import sys
@@ -89,7 +90,7 @@ def run_scan(
         "threshold": SEVERITY_RANK[Severity(min_sev)],
         "prerender": fmt if formatter.per_result else None,
     }
-    with _Workers(jobs or cfg.jobs or (os.cpu_count() or 1), ckb, default_j, opts) as workers:
+    with _Workers(jobs or cfg.jobs or usable_cpus(), ckb, default_j, opts, verbose) as workers:
         worst = _scan(
             workers, paths, opts, cfg=cfg, stdin_filename=stdin_filename, formatter=formatter, output=output, color=color, verbose=verbose
         )
@@ -99,8 +100,9 @@ def run_scan(
 def _scan(workers: _Workers, paths: list[str], opts: dict, *, cfg, stdin_filename, formatter, output, color, verbose) -> int:
     """Collect the documents, scan them (streaming each one's findings out) and write the
     report. Returns the highest severity rank found."""
-    if _worth_a_pool(paths, workers.jobs):
-        workers.start()  # the workers get ready while the paths are walked
+    early = _early_pool_size(paths, workers.jobs)
+    if early > 1:
+        workers.start(early)  # the workers get ready while the paths are walked
     day = opts["as_of"]
     skipped: list[Skipped] = []
     units: list[tuple[str, Path | str]] = []  # (report name, file path or decoded stdin text)
@@ -406,20 +408,63 @@ def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
     return None
 
 
-def _worth_a_pool(paths: list[str], jobs: int) -> bool:
-    """Will this scan likely run several tasks (more than one path, a directory, a glob, or
-    a file large enough to be chunked)? Guessed from the arguments alone, before walking
-    anything; a wrong guess costs one fork."""
+def _early_pool_size(paths: list[str], jobs: int) -> int:
+    """How many workers to start before walking anything (0: none yet). A directory or a
+    glob will likely make several tasks: all `jobs` workers. Files named one by one make a
+    task each, or one per chunk when large: no more workers than that (a scan of three
+    files on a 64-core machine forks three). A wrong guess costs a fork, never a result."""
     paths = [p for p in paths if p != "-"]
     if jobs <= 1 or not paths:
-        return False
-    if len(paths) > 1:
-        return True
+        return 0
+    tasks = 0
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:  # a glob, or a path the walk will report
+            return jobs
+        if not statmod.S_ISREG(st.st_mode):
+            return jobs
+        tasks += 1 if st.st_size <= STREAM_ABOVE or kind_of(p) == "html" else -(-st.st_size // CHUNK_CHARS)
+        if tasks >= jobs:
+            return jobs
+    return tasks if tasks > 1 else 0
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use, the default for --jobs: its affinity mask (taskset,
+    cpusets) and a cgroup CPU quota (docker --cpus, Kubernetes limits), where the OS has
+    them. os.cpu_count() alone counts the host's CPUs, and a CI container limited to 2 of
+    64 would fork 64 workers to share 2."""
     try:
-        st = os.stat(paths[0])
-    except OSError:
-        return any(ch in paths[0] for ch in "*?[")
-    return statmod.S_ISDIR(st.st_mode) or st.st_size > STREAM_ABOVE
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    return max(1, min(n, math.ceil(quota))) if quota else max(1, n)
+
+
+CGROUP_FILES = ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+
+
+def _cgroup_cpu_quota() -> float | None:
+    """CPUs' worth of time the process's cgroup may use per period, or None when unlimited
+    or unknown: cgroup v2 `cpu.max` ("max 100000" or "150000 100000"), else v1's
+    cfs_quota_us (-1 when unlimited) over cfs_period_us."""
+    v2, v1 = CGROUP_FILES
+    try:
+        with open(v2, encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(v1, encoding="ascii") as fh:
+            quota = int(fh.read())
+        with open(v1.replace("quota", "period"), encoding="ascii") as fh:
+            period = int(fh.read())
+        return None if quota <= 0 else quota / period
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
 
 
 class _Workers:
@@ -431,21 +476,26 @@ class _Workers:
     never imports the matcher when a pool does the work. Leaving the `with` block closes
     the pool, or terminates it when an exception (Ctrl-C included) is on its way up."""
 
-    def __init__(self, jobs: int, ckb, default_jurisdictions: frozenset, opts: dict) -> None:
+    def __init__(self, jobs: int, ckb, default_jurisdictions: frozenset, opts: dict, verbose: bool = False) -> None:
         self.jobs = jobs
         self._args = (ckb, default_jurisdictions, opts)
         self._pool = None
         self._checker = None
+        self._verbose = verbose
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
-    def start(self):
+    def start(self, size: int | None = None):
+        """Start the pool (of `size` workers, at most `jobs`) unless it runs already."""
         if self._pool is None:
             from stemcheck.procpool import OrderedPool
 
-            self._pool = OrderedPool(self.jobs, _worker_setup, self._args).start()
+            n = min(self.jobs, size or self.jobs)
+            if self._verbose:
+                print(f"stemcheck: {n} worker processes", file=sys.stderr)
+            self._pool = OrderedPool(n, _worker_setup, self._args).start()
         return self._pool
 
     def local_checker(self):
@@ -493,7 +543,7 @@ def _scan_units(workers: _Workers, units, opts: dict):
             window: collections.deque = collections.deque()  # Skipped, or a pool ticket
             for task in itertools.chain(head, tasks):
                 window.append(task if isinstance(task, Skipped) else pool.submit(task))
-                while len(window) > 4 * workers.jobs:
+                while len(window) > 4 * pool.jobs:
                     yield _done(_get(pool, window.popleft()), progress)
             while window:
                 yield _done(_get(pool, window.popleft()), progress)
