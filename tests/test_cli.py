@@ -168,6 +168,21 @@ def test_malformed_kb_dir(tmp_path):
     assert re.search(re.escape(str(bad)) + r":\d+", line), line
 
 
+def test_malformed_kb_in_a_parallel_scan_is_one_line_from_the_workers_supervisor(tmp_path):
+    """A scan of a directory with two CPUs forks the pool's supervisor at start-up and lets
+    it load the knowledge: its error still reaches the user as one line and exit 2."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    bad = kb / "demo.yaml"
+    bad.write_text("topic: demo\nassertions: [unclosed\n", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"d{i}.md").write_text("China has approved a stem cell drug.\n", encoding="utf-8")
+    line = assert_one_line_error(run("scan", str(docs), "--kb", str(kb), "--no-cache", "--jobs", "2"))
+    assert re.search(re.escape(str(bad)) + r":\d+", line), line
+
+
 def test_unknown_key_kb_file(tmp_path):
     kb = tmp_path / "kb"
     kb.mkdir()

@@ -191,3 +191,43 @@ def test_workers_end_when_the_parent_dies_without_closing_the_pool():
     assert out.returncode == 0, out.stderr
     pids = [int(p) for p in out.stdout.split()]
     assert pids and _all_gone(pids)
+
+
+def test_a_preforked_pool_is_configured_later_and_works_like_a_started_one():
+    pool = OrderedPool.prefork(warm="json:dumps")  # any importable function: a head start
+    try:
+        pool.configure(2, _setup, (0.001,))
+        tickets = [pool.submit(("sleep", d)) for d in (3, 0, 2, 1)]
+        assert [pool.result(t) for t in tickets] == [3, 0, 2, 1]
+    finally:
+        pool.close()
+    assert pool._status == 0  # the supervisor ended cleanly, and was reaped
+
+
+def test_a_preforked_pool_dismissed_leaves_nothing_behind():
+    pool = OrderedPool.prefork(warm="json:dumps")
+    pid = pool._pid
+    pool.dismiss()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already: no zombie
+
+
+def test_a_preforked_pool_whose_setup_fails_raises_at_the_first_result():
+    pool = OrderedPool.prefork()
+    try:
+        pool.configure(2, _broken_setup, ())
+        with pytest.raises(ImportError, match="nothing"):
+            pool.result(pool.submit(("sleep", 0)))
+    finally:
+        pool.close()
+
+
+
+def test_more_workers_than_one_message_can_pass_descriptors_for():
+    pool = OrderedPool(201, _setup, (0.0,)).start()
+    try:
+        tickets = [pool.submit(("sleep", i)) for i in range(5)]
+        assert [pool.result(t) for t in tickets] == list(range(5))
+        assert len(pool._readers) == 201
+    finally:
+        pool.close()

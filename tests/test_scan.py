@@ -876,12 +876,20 @@ def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path
         text=True,
         start_new_session=True,
     )
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
     try:
-        children = Path(f"/proc/{p.pid}/task/{p.pid}/children")
         deadline = time.monotonic() + 60
-        while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)  # the report is being written: the workers are at work
-        workers = [int(pid) for pid in children.read_text().split()] if p.poll() is None else []
+        workers: list[int] = []
+        while len(workers) < 2 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            # the scan's child is the pool's supervisor; the workers are its children
+            workers = [w for sup in children(p.pid) for w in children(sup)]
+        time.sleep(0.2)  # at work
         assert workers, "the scan ended before a worker could be killed"
         os.kill(workers[0], signal.SIGKILL)
         _, err = p.communicate(timeout=60)
@@ -929,7 +937,7 @@ def test_no_more_workers_than_the_named_files_make_tasks(tmp_path):
     ],
 )
 def test_default_jobs_are_the_cpus_this_process_may_use(tmp_path, monkeypatch, affinity, v2, v1, expected):
-    import stemcheck.scan_cmd as sc
+    import stemcheck.procpool as sc
 
     v2_path, v1_path = tmp_path / "cpu.max", tmp_path / "cpu.cfs_quota_us"
     if v2 is not None:

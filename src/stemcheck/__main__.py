@@ -1,6 +1,6 @@
 """`python -m stemcheck` runs the command-line interface."""
 
-from stemcheck.cli import main
+from stemcheck.launch import main
 
 if __name__ == "__main__":
     main()

@@ -125,6 +125,9 @@ def write_output(text: str, output: Path | None) -> None:
 # in-process with argv by a host (tests, scripts): only then may it freeze the heap and
 # end the process itself (_exit_now).
 _OWNS_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("stemcheck_owns_process", default=False)
+# A worker pool's supervisor forked at start-up by stemcheck.launch for `scan`, handed to
+# the scan command (which configures or dismisses it).
+_PREFORKED: contextvars.ContextVar = contextvars.ContextVar("stemcheck_preforked", default=None)
 
 
 @contextlib.contextmanager
@@ -280,8 +283,15 @@ def scan(
         color=use_color(color, output),
         verbose=verbose,
         no_cache=no_cache,
+        preforked=_take_preforked(),
     )
     raise typer.Exit(int(code))
+
+
+def _take_preforked():
+    pool = _PREFORKED.get()
+    _PREFORKED.set(None)
+    return pool
 
 
 # --------------------------------------------------------------------------- kb
@@ -404,11 +414,13 @@ def kb_stats(kb: KbDirs = None, no_cache: NoCache = False) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: maps every failure to one stderr line and an exit code."""
+def main(argv: list[str] | None = None, preforked=None) -> None:
+    """Console-script entry point: maps every failure to one stderr line and an exit code.
+    `preforked`: see stemcheck.launch."""
     as_cli = argv is None
     _open_closed_streams()
     owns_process = _OWNS_PROCESS.set(as_cli)
+    prefork_token = _PREFORKED.set(preforked)
     try:
         rv = app(args=argv, prog_name="stemcheck", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -444,6 +456,9 @@ def main(argv: list[str] | None = None) -> None:
             raise
         code = ExitCode.INTERNAL
     finally:
+        if _PREFORKED.get() is not None:  # `scan` never ran (a usage error, --help)
+            _PREFORKED.get().dismiss()
+        _PREFORKED.reset(prefork_token)
         _OWNS_PROCESS.reset(owns_process)
     try:
         sys.stdout.flush()

@@ -1,33 +1,44 @@
 """A small pool of forked worker processes whose results are collected in task order.
 
-Why not `multiprocessing.Pool`: a worker that dies (the out-of-memory killer, a crash in
-an extension) takes its task with it and `Pool` waits for that result forever, so a CI
-lint hangs until the runner's timeout. And `Pool` keeps three threads in the parent, one
-of which spins while a result sits unread in the pipe, competing with the workers for the
-CPU. This pool has one thread (the feeder: a large task may block on a full pipe while
-results still need reading) and reads results in the caller's thread, waiting on the
-result pipes and the worker processes together: a dead worker is an error, not a hang.
+The parent forks one *supervisor*, which runs `setup(*setup_args)` once (building what the
+work needs: imports, the checker) and then forks the workers, which inherit it. Tasks go
+through one shared pipe that idle workers take turns reading (load balancing); each worker
+answers on its own pipe, whose read end the supervisor hands to the parent over a Unix
+socket. The supervisor then only waits for its workers and reports any that die.
 
-Tasks go through one shared pipe that idle workers take turns reading (load balancing);
-each worker answers on its own pipe. The worker builds its work function once, from
-`setup(*setup_args)`, so nothing it holds is global state or crosses a pipe. Workers never
-see Ctrl-C: the parent handles it and terminates them.
+Why a supervisor: it can be forked at the very start of the process (`prefork`), before
+the command-line framework loads, and import the engine on another CPU meanwhile; the
+workers then start with everything in place instead of each importing it after the parent
+is ready. A cold `stemcheck scan` spends about a third of its time starting up.
+
+Why not `multiprocessing.Pool`: a worker that dies (the out-of-memory killer, a crash in an
+extension) takes its task with it and `Pool` waits for that result forever, so a CI lint
+hangs until the runner's timeout; here a dead worker closes its result pipe and is an
+error. `Pool` also keeps three threads in the parent, one of which spins while a result
+sits unread; this pool has one, the feeder (a large task may block on a full pipe while
+results still need reading), and reads results in the caller's thread.
+
+Stopping: the parent sends SIGTERM to the supervisor, its own unreaped child, which sends
+it on to its workers, its own unreaped children, and reaps them: no pid that could have
+been reused is ever signalled, and no zombie is left for an init that may not reap it.
+Workers and supervisor stay in the caller's process group, so a signal to the whole group
+(`timeout`, a CI runner cancelling a job) reaches them as it reaches the parent; they
+ignore SIGINT, which is the parent's to handle.
 """
 
 from __future__ import annotations
 
-import pickle
-import queue
+import os
 import signal
-import threading
-import traceback
+import struct
 from collections.abc import Callable
-from multiprocessing.connection import wait
 from typing import Any
 
 from stemcheck.errors import WorkerDied
 
 _STOP = b""  # the feeder's "no more tasks" (workers get a pickled None)
+_READY, _FAILED = b"R", b"E"  # the supervisor's first message: workers started, or setup failed
+_FDS_PER_MESSAGE = 200  # Linux passes at most 253 descriptors in one message
 
 
 class RemoteTraceback(Exception):
@@ -37,56 +48,144 @@ class RemoteTraceback(Exception):
         return str(self.args[0])
 
 
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use, the default number of workers: its affinity mask
+    (taskset, cpusets) and a cgroup CPU quota (docker --cpus, Kubernetes limits), where the
+    OS has them. os.cpu_count() alone counts the host's CPUs, and a CI container limited to
+    2 of 64 would fork 64 workers to share 2."""
+    import math
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    return max(1, min(n, math.ceil(quota))) if quota else max(1, n)
+
+
+CGROUP_FILES = ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+
+
+def _cgroup_cpu_quota() -> float | None:
+    """CPUs' worth of time the process's cgroup may use per period, or None when unlimited
+    or unknown: cgroup v2 `cpu.max` ("max 100000" or "150000 100000"), else v1's
+    cfs_quota_us (-1 when unlimited) over cfs_period_us."""
+    v2, v1 = CGROUP_FILES
+    try:
+        with open(v2, encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(v1, encoding="ascii") as fh:
+            quota = int(fh.read())
+        with open(v1.replace("quota", "period"), encoding="ascii") as fh:
+            period = int(fh.read())
+        return None if quota <= 0 else quota / period
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+
+
 class OrderedPool:
-    """`jobs` worker processes, each running `setup(*setup_args)` once to get its work
-    function. `submit(task)` returns a ticket; `result(ticket)` waits for that task's value
-    (or re-raises its exception), collecting others that arrive meanwhile."""
+    """`jobs` worker processes, each with the work function `setup(*setup_args)` returned
+    (run once, in the supervisor). `submit(task)` returns a ticket; `result(ticket)` waits
+    for that task's value (or re-raises its exception), collecting others meanwhile."""
 
-    def __init__(self, jobs: int, setup: Callable[..., Callable[[Any], Any]], setup_args: tuple = ()) -> None:
-        import multiprocessing as mp
-
+    def __init__(self, jobs: int = 0, setup: Callable[..., Callable[[Any], Any]] | None = None, setup_args: tuple = ()) -> None:
         self.jobs = jobs
-        self._ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         self._setup = (setup, setup_args)
-        self._procs: list = []
-        self._readers: list = []
+        self._pid: int | None = None  # the supervisor: this process's child, the workers' parent
+        self._ctl = None  # Unix socket to the supervisor
+        self._task_w: int | None = None
+        self._readers: list | None = None  # the workers' result pipes, once the supervisor sent them
         self._done: dict[int, tuple[bool, Any]] = {}
         self._next = 0
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._feeder: threading.Thread | None = None
+        self._queue = None
+        self._feeder = None
+        self._ended = False
+        self._status: int | None = None  # the supervisor's wait status, once reaped
+        self._failure: BaseException | None = None  # the setup's error, raised by every result()
+
+    # ------------------------------------------------------------------ starting
+
+    @classmethod
+    def prefork(cls, warm: str | None = None) -> OrderedPool:
+        """Fork the supervisor now, before the caller knows how many workers it wants or
+        with what. It imports and runs `warm` ("module:function", resolved there, so this
+        process imports nothing for it) while the caller starts up, then waits for
+        `configure` (or `dismiss`)."""
+        pool = cls()
+        pool._fork(warm, None)
+        return pool
 
     def start(self) -> OrderedPool:
-        """Fork the workers. SIGINT is blocked while they are forked (a Ctrl-C then waits and
-        reaches this process once they exist, not a worker half-born)."""
-        ctx = self._ctx
-        task_r, task_w = ctx.Pipe(duplex=False)
-        lock = ctx.Lock()
+        """Fork the supervisor with the jobs, setup and arguments given at construction:
+        they reach it by inheritance, never through a pipe."""
+        self._fork(None, (self.jobs, *self._setup))
+        self._start_feeder()
+        return self
+
+    def configure(self, jobs: int, setup: Callable[..., Callable[[Any], Any]], setup_args: tuple = ()) -> OrderedPool:
+        """Tell a preforked supervisor how many workers to start and with what (pickled:
+        keep the arguments small). Returns at once; setup runs there while this process
+        goes on, and a setup error is raised by the first `result` (or by `close`)."""
+        import pickle
+
+        self.jobs = jobs
+        _send_msg(self._ctl, pickle.dumps((jobs, setup, setup_args), pickle.HIGHEST_PROTOCOL))
+        self._start_feeder()
+        return self
+
+    def dismiss(self) -> None:
+        """A preforked supervisor that is not needed after all: stop it."""
+        self.terminate()
+
+    def _fork(self, warm: str | None, config: tuple | None) -> None:
+        import socket
+
+        parent_end, child_end = socket.socketpair()
+        task_r, task_w = os.pipe()
         can_block = hasattr(signal, "pthread_sigmask")
-        if can_block:
+        if can_block:  # a Ctrl-C now waits, and reaches this process once the child exists
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            for i in range(self.jobs):
-                res_r, res_w = ctx.Pipe(duplex=False)
-                p = ctx.Process(
-                    target=_serve,
-                    args=(task_r, task_w, lock, res_w, *self._setup),
-                    name=f"stemcheck-worker-{i + 1}",
-                    daemon=True,
-                )
-                p.start()
-                res_w.close()  # the worker's end: closed here, so its death shows as end-of-file
-                self._procs.append(p)
-                self._readers.append(res_r)
+            pid = os.fork()
+            if pid == 0:  # the supervisor: never returns into the caller's code
+                code = 0
+                try:
+                    parent_end.close()
+                    os.close(task_w)
+                    _supervise(child_end, task_r, warm, config)
+                except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+                    code = 70
+                finally:
+                    os._exit(code)
         finally:
             if can_block:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        task_r.close()  # only workers read tasks: once they are gone, the feeder's writes fail
-        self._feeder = threading.Thread(target=_feed, args=(self._queue, task_w), name="stemcheck-feeder", daemon=True)
+        child_end.close()
+        os.close(task_r)
+        self._pid, self._ctl, self._task_w = pid, parent_end, task_w
+
+    def _start_feeder(self) -> None:
+        import queue
+        import threading
+
+        self._queue = queue.SimpleQueue()
+        self._feeder = threading.Thread(target=_feed, args=(self._queue, self._task_w), name="stemcheck-feeder", daemon=True)
         self._feeder.start()
-        return self
+
+    # ------------------------------------------------------------------ tasks and results
 
     def submit(self, task: Any) -> int:
         """Queue a task; it is pickled here, so an unpicklable task fails in the caller."""
+        import pickle
+
         ticket = self._next
         self._next += 1
         self._queue.put(pickle.dumps((ticket, task), pickle.HIGHEST_PROTOCOL))
@@ -100,96 +199,321 @@ class OrderedPool:
             return value
         raise value
 
+    def _connect(self) -> None:
+        """Receive the workers' result pipes, or the setup's error (raised again by every
+        later call: no worker will ever answer)."""
+        import socket
+        from multiprocessing.connection import Connection
+
+        if self._failure is not None:
+            raise self._failure
+        fds: list[int] = []
+        while True:
+            try:
+                msg, more, _, _ = socket.recv_fds(self._ctl, 1, _FDS_PER_MESSAGE)
+            except OSError:
+                msg, more = b"", []
+            fds.extend(more)
+            if msg != _READY or len(fds) >= self.jobs:
+                break
+        if msg == _READY:
+            self._readers = [Connection(fd, writable=False) for fd in fds]
+            return
+        for fd in fds:
+            os.close(fd)
+        error = _recv_msg(self._ctl) if msg == _FAILED else None
+        if not isinstance(error, BaseException):
+            error = WorkerDied(f"the worker processes' supervisor {_how_it_ended(self._reap(timeout=1.0))} before starting them")
+        self._failure = error
+        raise error
+
     def _collect(self) -> None:
-        """Wait for at least one result; a worker that has ended (while results are owed)
-        raises WorkerDied."""
-        sentinels = {p.sentinel: p for p in self._procs}
-        ready = wait([*self._readers, *sentinels])
-        for conn in self._readers:
-            if conn in ready:
-                try:
-                    ticket, ok, value = conn.recv()
-                except EOFError:
-                    continue  # the worker is gone: its sentinel says how
-                self._done[ticket] = (ok, value)
-        dead = [sentinels[s] for s in ready if s in sentinels]
-        if dead:
-            raise WorkerDied(f"a worker process {_how_it_ended(dead[0])} before its work was done; rerun with --jobs 1 to work in one process")
+        """Wait for at least one result. A worker whose pipe ends while results are owed
+        raises WorkerDied, named by what the supervisor saw of it."""
+        from multiprocessing.connection import wait
+
+        if self._readers is None:
+            self._connect()
+        ready = wait(self._readers)
+        for conn in ready:
+            try:
+                ticket, ok, value = conn.recv()
+            except (EOFError, OSError):  # the worker died, perhaps mid-message
+                raise WorkerDied(f"a worker process {self._death_notice()} before its work was done; rerun with --jobs 1 to work in one process") from None
+            self._done[ticket] = (ok, value)
+
+    def _death_notice(self) -> str:
+        """How a worker ended, as its supervisor reports it (waiting up to a second)."""
+        import select
+
+        if select.select([self._ctl], [], [], 1.0)[0]:
+            notice = _recv_msg(self._ctl)
+            if isinstance(notice, tuple) and notice[:1] == ("died",):
+                return _how_status_ended(notice[2])
+        return "ended"
+
+    # ------------------------------------------------------------------ stopping
 
     def close(self) -> None:
-        """Let the workers finish (every result should have been collected) and wait for them."""
-        for _ in self._procs:
+        """Let the workers finish (every result should have been collected) and wait for
+        them. A setup error not yet raised (no task was submitted) is raised here."""
+        if self._ended:
+            return
+        if self._queue is None or self._failure is not None:  # never configured, or already failed
+            self.terminate()
+            return
+        if self._readers is None:
+            try:
+                self._connect()
+            except BaseException:
+                self.terminate()
+                raise
+        import pickle
+
+        for _ in range(self.jobs):
             self._queue.put(pickle.dumps(None))
         self._queue.put(_STOP)
-        for p in self._procs:
-            p.join()
-        self._finish()
+        self._feeder.join()
+        self._reap()
+        self._release()
 
     def terminate(self) -> None:
-        """Stop the workers now (Ctrl-C, or an error on its way up)."""
-        for p in self._procs:
-            if p.exitcode is None:
-                p.terminate()
-        for p in self._procs:
-            p.join()
-        self._queue.put(_STOP)
-        self._finish()
-
-    def _finish(self) -> None:
-        if self._feeder is not None:
+        """Stop the supervisor and the workers now (Ctrl-C, an error on its way up, or a
+        preforked pool not needed)."""
+        if self._ended or self._pid is None:
+            return
+        if self._status is None:  # not yet reaped, so never a reused pid
+            try:
+                os.kill(self._pid, signal.SIGTERM)  # it stops and reaps its workers, then ends
+            except OSError:
+                pass
+        self._reap()
+        if self._queue is not None:
+            self._queue.put(_STOP)
             self._feeder.join(timeout=5)
-        for conn in self._readers:
+        self._release()
+
+    def _reap(self, timeout: float | None = None) -> int | None:
+        """Wait for the supervisor to end (once); its wait status, or None if it is still
+        running at the timeout."""
+        if self._status is not None:
+            return self._status
+        if timeout is None:
+            self._status = os.waitpid(self._pid, 0)[1]
+            return self._status
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            if pid:
+                self._status = status
+                return status
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+
+    def _release(self) -> None:
+        self._ended = True
+        for conn in self._readers or ():
             conn.close()
+        self._ctl.close()
+        if self._queue is None and self._task_w is not None:
+            os.close(self._task_w)  # the feeder never took it over
 
 
-def _feed(tasks: queue.SimpleQueue, conn) -> None:
-    """Write queued tasks to the shared task pipe, in order, until told to stop."""
-    while (data := tasks.get()) != _STOP:
-        try:
-            conn.send_bytes(data)
-        except OSError:  # every worker has ended: the caller learns why from result()
-            break
-    conn.close()
+# --------------------------------------------------------------------------- the supervisor
 
 
-def _serve(task_r, task_w, lock, res_w, setup, setup_args) -> None:
-    """A worker's life: build the work function, then answer tasks until told to stop."""
+def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None:
+    """The supervisor's life: warm up, learn the configuration, set up, fork the workers,
+    hand their result pipes over, wait for them."""
+    import socket
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while forking
-    task_w.close()  # the parent's end: if the parent dies, reading tasks ends here instead of hanging
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)  # never read the parent's input, never hold its output pipe open
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    if config is None:
+        if warm:
+            try:
+                module, _, name = warm.partition(":")
+                getattr(__import__(module, fromlist=[name]), name)()
+            except Exception:  # noqa: BLE001 - only a head start: setup raises what matters
+                pass
+        raw = _recv_msg(ctl, raw=True)
+        if raw is None:  # dismissed, or the parent is gone
+            return
+        import pickle
+
+        config = pickle.loads(raw)
+    jobs, setup, setup_args = config
+    import gc
+
+    gc.disable()  # what setup builds lives as long as the workers: not worth collecting
     try:
-        work, failure = setup(*setup_args), None
-    except Exception as e:  # noqa: BLE001 - every task is answered with it: one line in the parent, no traceback here
-        work, failure = None, _portable(e)
+        work = setup(*setup_args)
+    except Exception as e:  # noqa: BLE001 - the parent raises it
+        socket.send_fds(ctl, [_FAILED], [])
+        _send_msg(ctl, _portable(e))
+        return
+    gc.freeze()  # and out of the collector's reach: the workers share it without touching it
+    gc.enable()
+    import multiprocessing
+
+    lock = multiprocessing.get_context("fork").Lock()  # one reader of the task pipe at a time
+    readers: list[int] = []
+    pids: set[int] = set()
+    # SIGTERM (the parent stopping the pool) waits until the workers exist and the handler
+    # that stops and reaps them is in place: a supervisor that died first would leave them
+    # running, then as zombies where the container's init does not reap them
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    for _ in range(jobs):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # a worker
+            code = 0
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # and its default: end at once
+                ctl.close()
+                for fd in (r, *readers):
+                    os.close(fd)
+                _serve(task_r, lock, w, work)
+            except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(w)  # the worker holds the only write end: its death is end-of-file to the parent
+        readers.append(r)
+        pids.add(pid)
+    os.close(task_r)
+    signal.signal(signal.SIGTERM, _stop_supervising)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    try:
+        for i in range(0, len(readers), _FDS_PER_MESSAGE):
+            socket.send_fds(ctl, [_READY], readers[i : i + _FDS_PER_MESSAGE])
+        for fd in readers:
+            os.close(fd)
+        while pids:
+            pid, status = os.waitpid(-1, 0)
+            pids.discard(pid)
+            if status != 0:
+                try:
+                    _send_msg(ctl, ("died", pid, status))
+                except OSError:
+                    pass
+    except _Stopped:  # SIGTERM: stop the workers and reap them
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)  # not yet reaped, so never a reused pid
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop_supervising(signum, frame) -> None:
+    raise _Stopped
+
+
+def _serve(task_r: int, lock, res_w: int, work: Callable[[Any], Any]) -> None:
+    """A worker's life: answer tasks until told to stop."""
+    import pickle
+    from multiprocessing.connection import Connection
+
+    tasks = Connection(task_r, writable=False)
+    results = Connection(res_w, readable=False)
     while True:
         with lock:  # one reader at a time: a message is read whole by one worker
             try:
-                data = task_r.recv_bytes()
-            except EOFError:
+                data = tasks.recv_bytes()
+            except EOFError:  # the parent is gone
                 return
         item = pickle.loads(data)
         if item is None:
             return
         ticket, task = item
-        if failure is not None:
-            answer = (ticket, False, failure)
-        else:
-            try:
-                answer = (ticket, True, work(task))
-            except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
-                answer = (ticket, False, _portable(e))
         try:
-            res_w.send(answer)
+            answer = (ticket, True, work(task))
+        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+            answer = (ticket, False, _portable(e))
+        try:
+            results.send(answer)
         except OSError:  # the parent is gone
             return
         except Exception as e:  # noqa: BLE001 - a result that cannot be pickled
-            res_w.send((ticket, False, _portable(e)))
+            results.send((ticket, False, _portable(e)))
+
+
+def _feed(tasks, fd: int) -> None:
+    """Write queued tasks to the shared task pipe, in order, until told to stop."""
+    from multiprocessing.connection import Connection
+
+    conn = Connection(fd, readable=False)
+    while (data := tasks.get()) != _STOP:
+        try:
+            conn.send_bytes(data)
+        except OSError:  # the workers are gone: the caller learns why from result()
+            break
+    conn.close()
+
+
+# --------------------------------------------------------------------------- messages and errors
+
+_LEN = struct.Struct("!I")
+
+
+def _send_msg(sock, obj) -> None:
+    """One length-prefixed message on the control socket (bytes as they are, else pickled)."""
+    import pickle
+
+    data = obj if isinstance(obj, bytes) else pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_LEN.pack(len(data)) + data)
+
+
+def _recv_msg(sock, raw: bool = False):
+    """The next message (None at end of file)."""
+    head = _recv_exactly(sock, _LEN.size)
+    if head is None:
+        return None
+    data = _recv_exactly(sock, _LEN.unpack(head)[0])
+    if data is None or raw:
+        return data
+    import pickle
+
+    return pickle.loads(data)
+
+
+def _recv_exactly(sock, n: int) -> bytes | None:
+    buf = b""
+    while len(buf) < n:
+        try:
+            chunk = sock.recv(n - len(buf))
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
 
 
 def _portable(e: BaseException) -> _WithCause:
     """The exception to send to the parent, carrying the worker's traceback as its cause;
     one that cannot be pickled is replaced by a RuntimeError with its type and message."""
+    import pickle
+    import traceback
+
     tb = "".join(traceback.format_exception(type(e), e, e.__traceback__))
     try:
         e = pickle.loads(pickle.dumps(e))
@@ -214,15 +538,19 @@ def _rebuild(e: BaseException, cause: BaseException | None) -> BaseException:
     return e
 
 
-def _how_it_ended(p) -> str:
-    p.join(timeout=1)
-    code = p.exitcode
-    if code is not None and code < 0:
+def _how_status_ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
         try:
-            return f"was killed by {signal.Signals(-code).name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
+            name = signal.Signals(sig).name
         except ValueError:
-            return f"was killed by signal {-code}"
-    return f"exited unexpectedly (exit code {code})"
+            return f"was killed by signal {sig}"
+        return f"was killed by {name}" + (" (out of memory?)" if sig == signal.SIGKILL else "")
+    return f"exited unexpectedly (exit code {os.WEXITSTATUS(status)})"
 
 
-__all__ = ["OrderedPool", "RemoteTraceback"]
+def _how_it_ended(status: int | None) -> str:
+    return "ended" if status is None else _how_status_ended(status)
+
+
+__all__ = ["OrderedPool", "RemoteTraceback", "can_fork", "usable_cpus"]

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
-import math
 import os
 import stat as statmod
 import sys
@@ -54,10 +53,14 @@ def run_scan(
     color: bool,
     verbose: bool,
     no_cache: bool,
+    preforked=None,
 ) -> ExitCode:
+    """`preforked`: a worker pool's supervisor forked at start-up (stemcheck.launch), to be
+    configured if this scan runs a pool, else dismissed."""
     from stemcheck.cli import long_lived, parse_date
     from stemcheck.compiled_cache import load_compiled
     from stemcheck.knowledge.files import knowledge_dirs
+    from stemcheck.procpool import can_fork, usable_cpus
 
     cfg_path = config if config is not None else find_config(Path.cwd())
     cfg = load_config(cfg_path) if cfg_path is not None else Config()
@@ -77,8 +80,6 @@ def run_scan(
     if verbose:
         print(f"stemcheck: knowledge: {', '.join(str(d) for d in dirs)}", file=sys.stderr)
     default_j = frozenset({Jurisdiction(cfg.default_jurisdiction)}) if cfg.default_jurisdiction else frozenset({Jurisdiction.CN})
-    with long_lived():  # and frozen before the workers fork: they share it untouched
-        ckb = load_compiled(dirs, use_cache=not no_cache)
     formatter = FORMATTERS[fmt]()
     opts = {
         "as_of": day,
@@ -90,7 +91,18 @@ def run_scan(
         "threshold": SEVERITY_RANK[Severity(min_sev)],
         "prerender": fmt if formatter.per_result else None,
     }
-    with _Workers(jobs or cfg.jobs or usable_cpus(), ckb, default_j, opts, verbose) as workers:
+    def load():
+        with long_lived():  # and frozen before the workers fork: they share it untouched
+            return load_compiled(dirs, use_cache=not no_cache)
+
+    n_jobs = (jobs or cfg.jobs or usable_cpus()) if can_fork() else 1  # the pool forks (not on Windows)
+    if preforked is not None and (n_jobs <= 1 or _early_pool_size(paths, n_jobs) <= 1):
+        preforked.dismiss()  # one process will do: the knowledge is loaded here instead
+        preforked = None
+    # without a preforked pool, the knowledge is loaded now, so that an error in it is
+    # reported before any scanning; a preforked pool loads it there, and raises its errors
+    workers = _Workers(n_jobs, load, (dirs, not no_cache), default_j, opts, verbose, preforked)
+    with workers:
         worst = _scan(
             workers, paths, opts, cfg=cfg, stdin_filename=stdin_filename, formatter=formatter, output=output, color=color, verbose=verbose
         )
@@ -430,83 +442,68 @@ def _early_pool_size(paths: list[str], jobs: int) -> int:
     return tasks if tasks > 1 else 0
 
 
-def usable_cpus() -> int:
-    """The CPUs this process may use, the default for --jobs: its affinity mask (taskset,
-    cpusets) and a cgroup CPU quota (docker --cpus, Kubernetes limits), where the OS has
-    them. os.cpu_count() alone counts the host's CPUs, and a CI container limited to 2 of
-    64 would fork 64 workers to share 2."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    quota = _cgroup_cpu_quota()
-    return max(1, min(n, math.ceil(quota))) if quota else max(1, n)
-
-
-CGROUP_FILES = ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
-
-
-def _cgroup_cpu_quota() -> float | None:
-    """CPUs' worth of time the process's cgroup may use per period, or None when unlimited
-    or unknown: cgroup v2 `cpu.max` ("max 100000" or "150000 100000"), else v1's
-    cfs_quota_us (-1 when unlimited) over cfs_period_us."""
-    v2, v1 = CGROUP_FILES
-    try:
-        with open(v2, encoding="ascii") as fh:
-            quota, period = fh.read().split()[:2]
-        return None if quota == "max" else int(quota) / int(period)
-    except (OSError, ValueError):
-        pass
-    try:
-        with open(v1, encoding="ascii") as fh:
-            quota = int(fh.read())
-        with open(v1.replace("quota", "period"), encoding="ascii") as fh:
-            period = int(fh.read())
-        return None if quota <= 0 else quota / period
-    except (OSError, ValueError, ZeroDivisionError):
-        return None
-
-
 class _Workers:
     """Where tasks run: a pool of forked workers (`stemcheck.procpool`), or this process.
 
-    The pool can be started early (`start`), right after the knowledge is loaded: each
-    worker then builds its checker and imports the matcher and the Markdown parser while
-    this process is still walking the paths and reading the first chunk. This process
-    never imports the matcher when a pool does the work. Leaving the `with` block closes
-    the pool, or terminates it when an exception (Ctrl-C included) is on its way up."""
+    The pool can be started early (`start`), right after the options are read: the
+    workers then build their checker and import the matcher and the Markdown parser while
+    this process is still walking the paths and reading the first chunk. A pool whose
+    supervisor was forked at start-up (`preforked`) is configured instead, and loads the
+    knowledge there. This process never imports the matcher when a pool does the work.
+    Leaving the `with` block closes the pool, or terminates it when an exception (Ctrl-C
+    included) is on its way up."""
 
-    def __init__(self, jobs: int, ckb, default_jurisdictions: frozenset, opts: dict, verbose: bool = False) -> None:
+    def __init__(self, jobs: int, load, kb_spec: tuple, default_jurisdictions: frozenset, opts: dict, verbose: bool = False, preforked=None) -> None:
         self.jobs = jobs
-        self._args = (ckb, default_jurisdictions, opts)
+        self._load = load  # () -> the compiled knowledge, loaded in this process
+        self._ckb = None
+        self._spec = (kb_spec, default_jurisdictions, opts)
         self._pool = None
+        self._preforked = preforked
         self._checker = None
         self._verbose = verbose
+        if preforked is None:
+            self.ckb()
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
+    def ckb(self):
+        if self._ckb is None:
+            self._ckb = self._load()
+        return self._ckb
+
     def start(self, size: int | None = None):
         """Start the pool (of `size` workers, at most `jobs`) unless it runs already."""
         if self._pool is None:
-            from stemcheck.procpool import OrderedPool
-
             n = min(self.jobs, size or self.jobs)
             if self._verbose:
                 print(f"stemcheck: {n} worker processes", file=sys.stderr)
-            self._pool = OrderedPool(n, _worker_setup, self._args).start()
+            (dirs, use_cache), default_j, opts = self._spec
+            if self._preforked is not None:
+                pool, self._preforked = self._preforked, None
+                self._pool = pool.configure(n, _worker_setup_from, (dirs, use_cache, default_j, opts))
+            else:
+                from stemcheck.procpool import OrderedPool
+
+                self._pool = OrderedPool(n, _worker_setup, (self.ckb(), default_j, opts)).start()
         return self._pool
 
     def local_checker(self):
         if self._checker is None:
-            self._checker = _new_checker(*self._args[:2])
+            self._checker = _new_checker(self.ckb(), self._spec[1])
         return self._checker
 
     def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._preforked is not None:  # forked at start-up, never needed
+            self._preforked.dismiss()
+            self._preforked = None
+            if exc_type is None:
+                self.ckb()  # an error in the knowledge is an error even when nothing was scanned
         if self._pool is not None:
             if exc_type is None:
                 self._pool.close()
@@ -521,13 +518,31 @@ def _new_checker(ckb, default_jurisdictions: frozenset):
 
 
 def _worker_setup(ckb, default_jurisdictions, opts):
-    """In a pool worker: build the checker once, and the function that runs a task."""
+    """In the pool's supervisor: build the checker once, and the function that runs a task
+    (the workers are forked from it)."""
     checker = _new_checker(ckb, default_jurisdictions)
     import markdown_it  # noqa: F401  (most scans are of Markdown: import it before the first task)
 
     import stemcheck.scanner  # noqa: F401
 
     return functools.partial(_run, checker, opts=opts)
+
+
+def _worker_setup_from(dirs, use_cache: bool, default_jurisdictions, opts):
+    """_worker_setup in a preforked supervisor, which loads the knowledge itself."""
+    from stemcheck.compiled_cache import load_compiled
+
+    return _worker_setup(load_compiled(list(dirs), use_cache=use_cache), default_jurisdictions, opts)
+
+
+def warm_worker() -> None:
+    """Run by a pool supervisor forked at start-up (stemcheck.launch), while the parent is
+    still importing the command-line framework: what every worker will need, imported."""
+    import markdown_it  # noqa: F401
+
+    import stemcheck.compiled_cache  # noqa: F401
+    import stemcheck.engine.checker  # noqa: F401
+    import stemcheck.scanner  # noqa: F401
 
 
 def _scan_units(workers: _Workers, units, opts: dict):
