@@ -9,7 +9,9 @@ scan_helpers).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -827,6 +829,18 @@ def test_red_flag_with_two_negations_stays_misleading(tmp_path):
     assert [x["verdict"] for x in results] == ["misleading"]
 
 
+@contextlib.contextmanager
+def _killed_if_hung(p: subprocess.Popen):
+    """A scan started in a session of its own: if the test fails while it still runs (a
+    hang), its whole group is killed, so nothing is left running behind the failure."""
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
     """Ctrl-C mid-scan: exit 130, one line on stderr, no report file, no temporary file."""
@@ -844,16 +858,12 @@ def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # CI shells may ignore SIGINT
         start_new_session=True,
     )
-    try:
+    with _killed_if_hung(p):
         deadline = time.monotonic() + 60
         while not list(tmp_path.glob(".r.jsonl.*.tmp")) and p.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)  # the report is being written: the scan is under way
         os.killpg(p.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
         _, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:  # a hang: leave nothing running behind the failure
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
     assert p.returncode == 130, err
     assert [ln for ln in err.splitlines() if ln.strip()] == ["stemcheck: interrupted"]
     assert not target.exists() and not list(tmp_path.glob(".r.jsonl*"))
@@ -882,7 +892,7 @@ def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path
         except OSError:
             return []
 
-    try:
+    with _killed_if_hung(p):
         deadline = time.monotonic() + 60
         workers: list[int] = []
         while len(workers) < 2 and p.poll() is None and time.monotonic() < deadline:
@@ -893,10 +903,6 @@ def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path
         assert workers, "the scan ended before a worker could be killed"
         os.kill(workers[0], signal.SIGKILL)
         _, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:  # a hang: leave nothing running behind the failure
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
     assert p.returncode == 3, err
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("stemcheck: error: a worker process was killed by SIGKILL"), err

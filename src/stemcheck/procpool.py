@@ -153,18 +153,13 @@ class OrderedPool:
         can_block = hasattr(signal, "pthread_sigmask")
         if can_block:  # a Ctrl-C now waits, and reaches this process once the child exists
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        def supervisor() -> None:
+            parent_end.close()
+            os.close(task_w)
+            _supervise(child_end, task_r, warm, config)
+
         try:
-            pid = os.fork()
-            if pid == 0:  # the supervisor: never returns into the caller's code
-                code = 0
-                try:
-                    parent_end.close()
-                    os.close(task_w)
-                    _supervise(child_end, task_r, warm, config)
-                except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-                    code = 70
-                finally:
-                    os._exit(code)
+            pid = _fork_into(supervisor)
         finally:
             if can_block:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -325,6 +320,21 @@ class OrderedPool:
 # --------------------------------------------------------------------------- the supervisor
 
 
+def _fork_into(body: Callable[[], None]) -> int:
+    """Fork; the child runs `body` and ends there (exit 70 if it raised, silently: nothing
+    may escape into the caller's code, or print a second traceback). The parent gets the pid."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            body()
+        except BaseException:  # noqa: BLE001 - see above
+            code = 70
+        finally:
+            os._exit(code)
+    return pid
+
+
 def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None:
     """The supervisor's life: warm up, learn the configuration, set up, fork the workers,
     hand their result pipes over, wait for them."""
@@ -373,19 +383,15 @@ def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     for _ in range(jobs):
         r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # a worker
-            code = 0
-            try:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # and its default: end at once
-                ctl.close()
-                for fd in (r, *readers):
-                    os.close(fd)
-                _serve(task_r, lock, w, work)
-            except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-                code = 70
-            finally:
-                os._exit(code)
+
+        def worker() -> None:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # and its default: end at once
+            ctl.close()
+            for fd in (r, *readers):
+                os.close(fd)
+            _serve(task_r, lock, w, work)
+
+        pid = _fork_into(worker)
         os.close(w)  # the worker holds the only write end: its death is end-of-file to the parent
         readers.append(r)
         pids.add(pid)
