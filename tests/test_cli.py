@@ -412,3 +412,22 @@ def test_closed_stdout_or_stderr_is_no_crash(tmp_path, closed):
     assert b"Traceback" not in (cp.stdout or b"") + (cp.stderr or b"")
     assert report.read_text(encoding="utf-8").count("\n") > 50
     assert run_closed("scan", str(tmp_path / "nope.md")).returncode == 2
+
+
+def test_scan_with_stdin_and_stdout_closed_still_scans_in_parallel(tmp_path):
+    """Descriptors 0 and 1 closed at start-up are not handed to the worker pool's sockets
+    (which the supervisor would then overwrite): the parallel scan completes."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"d{i}.md").write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    report = tmp_path / "r.jsonl"
+    cp = subprocess.run(
+        [sys.executable, "-m", "stemcheck", "scan", str(docs), "--as-of", NOW, "-f", "jsonl", "-o", str(report), "--jobs", "2"],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: (os.close(0), os.close(1)),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert cp.returncode == 1, cp.stderr
+    assert report.read_text(encoding="utf-8").count("\n") == 3

@@ -52,6 +52,20 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+def _hold_standard_fds() -> None:
+    """Put /dev/null on any of descriptors 0-2 that is closed (`stemcheck scan ... >&-`):
+    a pipe or socket opened at start-up would otherwise take that number, and the
+    supervisor, which points its standard input and output at /dev/null, would replace it."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def usable_cpus() -> int:
     """The CPUs this process may use, the default number of workers: its affinity mask
     (taskset, cpusets) and a cgroup CPU quota (docker --cpus, Kubernetes limits), where the
@@ -119,6 +133,7 @@ class OrderedPool:
         with what. It imports and runs `warm` ("module:function", resolved there, so this
         process imports nothing for it) while the caller starts up, then waits for
         `configure` (or `dismiss`)."""
+        _hold_standard_fds()
         pool = cls()
         pool._fork(warm, None)
         return pool

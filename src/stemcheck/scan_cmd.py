@@ -37,6 +37,7 @@ STREAM_ABOVE = 512 * 1024
 CHUNK_CHARS = 128 * 1024
 WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
 
+
 def run_scan(
     paths: list[str],
     as_of: str | None,
@@ -91,6 +92,7 @@ def run_scan(
         "threshold": SEVERITY_RANK[Severity(min_sev)],
         "prerender": fmt if formatter.per_result else None,
     }
+
     def load():
         with long_lived():  # and frozen before the workers fork: they share it untouched
             return load_compiled(dirs, use_cache=not no_cache)
