@@ -399,7 +399,7 @@ def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None
     for _ in range(jobs):
         r, w = os.pipe()
 
-        def worker() -> None:
+        def worker() -> None:  # runs at once, in the child: r and w are this iteration's
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # and its default: end at once
             ctl.close()
             for fd in (r, *readers):
