@@ -414,6 +414,27 @@ def test_closed_stdout_or_stderr_is_no_crash(tmp_path, closed):
     assert run_closed("scan", str(tmp_path / "nope.md")).returncode == 2
 
 
+def test_parallel_scan_started_with_sigchld_ignored_exits_normally(tmp_path):
+    """A launcher that ignores SIGCHLD passes that on (ignored signals survive exec): the
+    kernel then reaps our children itself, and waiting for the pool's supervisor finds
+    nothing to wait for. That is the end of the pool, not an internal error."""
+    import signal
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"d{i}.md").write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    cp = subprocess.run(
+        [sys.executable, "-m", "stemcheck", "scan", str(docs), "--as-of", NOW, "-f", "jsonl", "--jobs", "2"],
+        capture_output=True,
+        preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert cp.returncode == 1, cp.stderr
+    assert cp.stdout.decode().count("\n") == 3 and not cp.stderr
+
+
 def test_scan_with_stdin_and_stdout_closed_still_scans_in_parallel(tmp_path):
     """Descriptors 0 and 1 closed at start-up are not handed to the worker pool's sockets
     (which the supervisor would then overwrite): the parallel scan completes."""

@@ -308,14 +308,14 @@ class OrderedPool:
         running at the timeout."""
         if self._status is not None:
             return self._status
-        if timeout is None:
-            self._status = os.waitpid(self._pid, 0)[1]
-            return self._status
         import time
 
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self._pid, 0 if deadline is None else os.WNOHANG)
+            except ChildProcessError:  # reaped by the system already (SIGCHLD ignored by whoever started us)
+                pid, status = self._pid, 0
             if pid:
                 self._status = status
                 return status
