@@ -414,6 +414,29 @@ def test_closed_stdout_or_stderr_is_no_crash(tmp_path, closed):
     assert run_closed("scan", str(tmp_path / "nope.md")).returncode == 2
 
 
+def test_a_scan_that_cannot_fork_workers_scans_in_one_process(tmp_path):
+    """No process to spare (ulimit -u reached): at launch and when the pool would start,
+    fork fails. The scan says so in one line and gives the report it would have given."""
+    docs = [tmp_path / f"d{i}.md" for i in range(3)]
+    for d in docs:
+        d.write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    args = ["scan", *map(str, docs), "--as-of", NOW, "-f", "jsonl", "--jobs", "2", "--config", str(tmp_path / "none.toml")]
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    no_fork = (
+        "import errno, os, sys\n"
+        "def fork(): raise BlockingIOError(errno.EAGAIN, 'Resource temporarily unavailable')\n"
+        "os.fork = fork\n"
+        f"sys.argv = ['stemcheck', *{args!r}]\n"
+        "from stemcheck.launch import main\n"
+        "main()\n"
+    )
+    failing = subprocess.run([sys.executable, "-c", no_fork], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    normal = run(*args, cwd=tmp_path)
+    assert failing.returncode == normal.returncode == 1, failing.stderr
+    assert failing.stdout == normal.stdout.decode() and failing.stdout.count("\n") == 3
+    assert failing.stderr.splitlines() == ["stemcheck: warning: cannot start worker processes (Resource temporarily unavailable); scanning in one process"]
+
+
 def test_parallel_scan_started_with_sigchld_ignored_exits_normally(tmp_path):
     """A launcher that ignores SIGCHLD passes that on (ignored signals survive exec): the
     kernel then reaps our children itself, and waiting for the pool's supervisor finds

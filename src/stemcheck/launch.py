@@ -19,7 +19,10 @@ def main() -> None:
         from stemcheck.procpool import OrderedPool, can_fork, usable_cpus
 
         if can_fork() and usable_cpus() > 1:
-            preforked = OrderedPool.prefork(warm="stemcheck.scan_cmd:warm_worker")
+            try:
+                preforked = OrderedPool.prefork(warm="stemcheck.scan_cmd:warm_worker")
+            except OSError:  # no process or descriptor to spare now: the scan starts its pool later
+                preforked = None
     from stemcheck.cli import main as cli_main
 
     cli_main(preforked=preforked)

@@ -489,7 +489,11 @@ class _Workers:
             else:
                 from stemcheck.procpool import OrderedPool
 
-                self._pool = OrderedPool(n, _worker_setup, (self.ckb(), default_j, opts)).start()
+                try:
+                    self._pool = OrderedPool(n, _worker_setup, (self.ckb(), default_j, opts)).start()
+                except OSError as e:  # no process or descriptor to spare (ulimit -u, -n)
+                    print(f"stemcheck: warning: cannot start worker processes ({e.strerror or e}); scanning in one process", file=sys.stderr)
+                    self.jobs = 1
         return self._pool
 
     def local_checker(self):
@@ -555,8 +559,8 @@ def _scan_units(workers: _Workers, units, opts: dict):
     tasks = iter(_tasks(units, opts))
     try:
         head = list(itertools.islice(tasks, 2))
-        if workers.started or (workers.jobs > 1 and len(head) > 1):
-            pool = workers.start()
+        pool = workers.start() if workers.started or (workers.jobs > 1 and len(head) > 1) else None
+        if pool is not None:
             window: collections.deque = collections.deque()  # Skipped, or a pool ticket
             for task in itertools.chain(head, tasks):
                 window.append(task if isinstance(task, Skipped) else pool.submit(task))
