@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stemcheck.lookahead import first_chars
+
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -19,17 +21,14 @@ _WORDS = {
     "a single": 1, "single": 1,
 }
 _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-# the lookahead on first characters changes no match: it lets the regex engine skip most
-# positions before trying the lookbehind and the alternatives
+_CURRENCIES = ("$", "¥", "€", "£", "us$", "rmb", "cny")
 _NUM = re.compile(
-    r"(?=[$¥€£ucr\d])(?<![\w.\-/])(?P<cur>[$¥€£]|us\$|rmb\s?|cny\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    first_chars(_CURRENCIES, digits=True) + r"(?<![\w.\-/])(?P<cur>[$¥€£]|us\$|rmb\s?|cny\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<plus>\s?\+)?(?:\s?(?P<scale>hundred|thousand|million|billion))?(?P<pct>\s?(?:%|percent|per cent))?(?![\w])",
     re.I,
 )
-# the lookahead on first letters lets the regex engine skip most positions before trying
-# forty alternatives (three times faster on a typical sentence)
 _WORDNUM = re.compile(
-    r"\b(?=[" + "".join(sorted({w[0] for w in _WORDS})) + r"])(?P<num>"
+    r"\b" + first_chars(_WORDS) + r"(?P<num>"
     + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
     + r")\b",
     re.I,

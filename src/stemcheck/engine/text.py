@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
 
+from stemcheck.lookahead import first_chars
 from stemcheck.model import Alias, Jurisdiction
 
 # Zero-width, bidi controls and other format characters carry no meaning for matching and
@@ -57,9 +58,7 @@ def clean(text: str) -> str:
 
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s?\b")
 _CANNOT = re.compile("nnot", re.I)
-# the lookahead on first letters changes no match; it lets the engine skip in C to where a
-# branch can start instead of trying each at every character (three times faster)
-_CONTRACTION = re.compile(r"(?=[cwn])(?:\b(?:(can't)|(won't)|(cannot))\b|n't\b)", re.I)
+_CONTRACTION = re.compile(first_chars(("can't", "won't", "cannot", "n't")) + r"(?:\b(?:(can't)|(won't)|(cannot))\b|n't\b)", re.I)
 
 
 def _expand(m: re.Match) -> str:

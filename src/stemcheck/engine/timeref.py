@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from stemcheck.lookahead import first_chars
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
@@ -30,27 +32,21 @@ _PART_WORDS = (
     "start of", "the first half of", "first half of", "the second half of", "second half of", "the first quarter of",
     "the second quarter of", "the third quarter of", "the fourth quarter of", "q[1-4]",
 )
+_AGO_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _M = r"(?P<month>" + "|".join(_MONTH_WORDS) + r")\.?"
 _Y = r"(?P<year>(?:19[5-9]\d|20\d\d|2100))"
 _D = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _PART = r"(?P<part>" + "|".join(_PART_WORDS) + r")"
 
 
-def _opens(*alternatives: tuple[str, ...], also: str = "") -> str:
-    """A lookahead for the first characters a match can start with. It changes no match,
-    but lets the regex engine skip most positions of a sentence before trying dozens of
-    alternatives (the month patterns ran three to four times slower without it)."""
-    return "(?=[" + "".join(sorted({w[0] for words in alternatives for w in words} | set(also))) + "])"
-
-
 _PATTERNS = [
     ("day", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)\b")),
     ("day", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月(?P<day>[0-3]?\d)日")),
     ("month", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月")),
-    ("day", re.compile(r"\b" + _opens(_MONTH_WORDS) + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I)),
+    ("day", re.compile(r"\b" + first_chars(_MONTH_WORDS) + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I)),
     ("day", re.compile(r"\b" + _D + r"\s+(?:of\s+)?" + _M + r",?\s+" + _Y + r"\b", re.I)),
-    ("month", re.compile(r"\b" + _opens(_PART_WORDS, _MONTH_WORDS) + r"(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I)),
-    ("year", re.compile(_opens(_PART_WORDS, also="12") + r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I)),
+    ("month", re.compile(r"\b" + first_chars(_PART_WORDS, _MONTH_WORDS) + r"(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I)),
+    ("year", re.compile(first_chars(_PART_WORDS, also="12") + r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I)),
 ]
 
 _RELATIVE = [
@@ -61,8 +57,7 @@ _RELATIVE = [
     (re.compile(r"\bthis year\b", re.I), "this-year"),
     (re.compile(r"\blast month\b", re.I), "last-month"),
     (re.compile(r"\bthis month\b", re.I), "this-month"),
-    # (the lookahead on first characters changes no match; it spares trying eleven branches everywhere)
-    (re.compile(r"(?=[\dotfsen])\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.I), "years-ago"),
+    (re.compile(first_chars(_AGO_WORDS, digits=True) + r"\b(?P<n>\d{1,2}|" + "|".join(_AGO_WORDS) + r") years? ago\b", re.I), "years-ago"),
 ]
 _YEARISH = re.compile(r"(?:19|20)\d\d")  # every absolute pattern needs a year
 
