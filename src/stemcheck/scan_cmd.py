@@ -58,8 +58,7 @@ def run_scan(
 ) -> ExitCode:
     """`preforked`: a worker pool's supervisor forked at start-up (stemcheck.launch), to be
     configured if this scan runs a pool, else dismissed."""
-    from stemcheck.cli import long_lived, parse_date
-    from stemcheck.compiled_cache import load_compiled
+    from stemcheck.cli import parse_date
     from stemcheck.knowledge.files import knowledge_dirs
     from stemcheck.procpool import can_fork, usable_cpus
 
@@ -92,19 +91,16 @@ def run_scan(
         "threshold": SEVERITY_RANK[Severity(min_sev)],
         "prerender": fmt if formatter.per_result else None,
     }
-
-    def load():
-        with long_lived():  # and frozen before the workers fork: they share it untouched
-            return load_compiled(dirs, use_cache=not no_cache)
-
     n_jobs = (jobs or cfg.jobs or usable_cpus()) if can_fork() else 1  # the pool forks (not on Windows)
-    if preforked is not None and (n_jobs <= 1 or _early_pool_size(paths, n_jobs) <= 1):
+    early = _early_pool_size(paths, n_jobs)
+    if preforked is not None and early <= 1:
         preforked.dismiss()  # one process will do: the knowledge is loaded here instead
         preforked = None
     # without a preforked pool, the knowledge is loaded now, so that an error in it is
     # reported before any scanning; a preforked pool loads it there, and raises its errors
-    workers = _Workers(n_jobs, load, (dirs, not no_cache), default_j, opts, verbose, preforked)
-    with workers:
+    with _Workers(n_jobs, (dirs, not no_cache), default_j, opts, verbose, preforked) as workers:
+        if early > 1:
+            workers.start(early)  # the workers get ready while the paths are walked
         worst = _scan(
             workers, paths, opts, cfg=cfg, stdin_filename=stdin_filename, formatter=formatter, output=output, color=color, verbose=verbose
         )
@@ -114,9 +110,6 @@ def run_scan(
 def _scan(workers: _Workers, paths: list[str], opts: dict, *, cfg, stdin_filename, formatter, output, color, verbose) -> int:
     """Collect the documents, scan them (streaming each one's findings out) and write the
     report. Returns the highest severity rank found."""
-    early = _early_pool_size(paths, workers.jobs)
-    if early > 1:
-        workers.start(early)  # the workers get ready while the paths are walked
     day = opts["as_of"]
     skipped: list[Skipped] = []
     units: list[tuple[str, Path | str]] = []  # (report name, file path or decoded stdin text)
@@ -455,10 +448,9 @@ class _Workers:
     Leaving the `with` block closes the pool, or terminates it when an exception (Ctrl-C
     included) is on its way up."""
 
-    def __init__(self, jobs: int, load, kb_spec: tuple, default_jurisdictions: frozenset, opts: dict, verbose: bool = False, preforked=None) -> None:
+    def __init__(self, jobs: int, kb_spec: tuple, default_jurisdictions: frozenset, opts: dict, verbose: bool = False, preforked=None) -> None:
         self.jobs = jobs
-        self._load = load  # () -> the compiled knowledge, loaded in this process
-        self._ckb = None
+        self._ckb = None  # the compiled knowledge, once loaded in this process
         self._spec = (kb_spec, default_jurisdictions, opts)
         self._pool = None
         self._preforked = preforked
@@ -473,7 +465,12 @@ class _Workers:
 
     def ckb(self):
         if self._ckb is None:
-            self._ckb = self._load()
+            from stemcheck.cli import long_lived
+            from stemcheck.compiled_cache import load_compiled
+
+            (dirs, use_cache), _, _ = self._spec
+            with long_lived():  # and frozen before the workers fork: they share it untouched
+                self._ckb = load_compiled(list(dirs), use_cache=use_cache)
         return self._ckb
 
     def start(self, size: int | None = None):
