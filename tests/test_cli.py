@@ -168,6 +168,15 @@ def test_malformed_kb_dir(tmp_path):
     assert re.search(re.escape(str(bad)) + r":\d+", line), line
 
 
+def _three_docs(tmp_path: Path, claim: str = "China has never approved a stem cell drug.") -> Path:
+    """A folder of three Markdown files with one claim each: enough for a parallel scan."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"d{i}.md").write_text(claim + "\n", encoding="utf-8")
+    return docs
+
+
 def test_malformed_kb_in_a_parallel_scan_is_one_line_from_the_workers_supervisor(tmp_path):
     """A scan of a directory with two CPUs forks the pool's supervisor at start-up and lets
     it load the knowledge: its error still reaches the user as one line and exit 2."""
@@ -175,10 +184,7 @@ def test_malformed_kb_in_a_parallel_scan_is_one_line_from_the_workers_supervisor
     kb.mkdir()
     bad = kb / "demo.yaml"
     bad.write_text("topic: demo\nassertions: [unclosed\n", encoding="utf-8")
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(3):
-        (docs / f"d{i}.md").write_text("China has approved a stem cell drug.\n", encoding="utf-8")
+    docs = _three_docs(tmp_path, "China has approved a stem cell drug.")
     line = assert_one_line_error(run("scan", str(docs), "--kb", str(kb), "--no-cache", "--jobs", "2"))
     assert re.search(re.escape(str(bad)) + r":\d+", line), line
 
@@ -417,9 +423,7 @@ def test_closed_stdout_or_stderr_is_no_crash(tmp_path, closed):
 def test_a_scan_that_cannot_fork_workers_scans_in_one_process(tmp_path):
     """No process to spare (ulimit -u reached): at launch and when the pool would start,
     fork fails. The scan says so in one line and gives the report it would have given."""
-    docs = [tmp_path / f"d{i}.md" for i in range(3)]
-    for d in docs:
-        d.write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    docs = sorted(_three_docs(tmp_path).iterdir())
     args = ["scan", *map(str, docs), "--as-of", NOW, "-f", "jsonl", "--jobs", "2", "--config", str(tmp_path / "none.toml")]
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
     no_fork = (
@@ -443,10 +447,7 @@ def test_parallel_scan_started_with_sigchld_ignored_exits_normally(tmp_path):
     nothing to wait for. That is the end of the pool, not an internal error."""
     import signal
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(3):
-        (docs / f"d{i}.md").write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    docs = _three_docs(tmp_path)
     cp = subprocess.run(
         [sys.executable, "-m", "stemcheck", "scan", str(docs), "--as-of", NOW, "-f", "jsonl", "--jobs", "2"],
         capture_output=True,
@@ -461,10 +462,7 @@ def test_parallel_scan_started_with_sigchld_ignored_exits_normally(tmp_path):
 def test_scan_with_stdin_and_stdout_closed_still_scans_in_parallel(tmp_path):
     """Descriptors 0 and 1 closed at start-up are not handed to the worker pool's sockets
     (which the supervisor would then overwrite): the parallel scan completes."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(3):
-        (docs / f"d{i}.md").write_text("China has never approved a stem cell drug.\n", encoding="utf-8")
+    docs = _three_docs(tmp_path)
     report = tmp_path / "r.jsonl"
     cp = subprocess.run(
         [sys.executable, "-m", "stemcheck", "scan", str(docs), "--as-of", NOW, "-f", "jsonl", "-o", str(report), "--jobs", "2"],
