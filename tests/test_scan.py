@@ -844,7 +844,6 @@ def _killed_if_hung(p: subprocess.Popen):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
     """Ctrl-C mid-scan: exit 130, one line on stderr, no report file, no temporary file."""
-    import signal
     import time
 
     big = tmp_path / "big.txt"
@@ -873,7 +872,6 @@ def test_interrupted_scan_leaves_no_report_and_says_so(tmp_path):
 def test_a_worker_killed_mid_scan_ends_the_run_with_one_line_not_a_hang(tmp_path):
     """The out-of-memory killer takes a worker: exit 3 with a line naming the signal, no
     report file. (multiprocessing.Pool, used before, waited for the lost result forever.)"""
-    import signal
     import time
 
     big = tmp_path / "big.txt"
