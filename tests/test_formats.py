@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scan_helpers import AS_OF, FUZZ_SCALE, REPO, run, scan
-from stemcheck.formats import CHECK_FORMATS, FORMATTERS, SCAN_FORMATS, Formatter, Report
+from stemcheck.formats.base import Formatter, Report
+from stemcheck.formats.registry import CHECK_FORMATS, FORMATTERS, SCAN_FORMATS
 from stemcheck.formats.base import Notice
 from stemcheck.formats.github import GITHUB_CAP, GithubFormatter, escape_data, escape_property
 from stemcheck.model import AssertionRef, Location, Result, Source, Verdict

@@ -212,7 +212,8 @@ def check(
     explain: Annotated[bool, typer.Option("--explain", help="Also list every candidate assertion with its score (stderr).")] = False,
 ) -> None:
     """Check claims and print a verdict with the assertion, its validity window and sources."""
-    from stemcheck.formats import CHECK_FORMATS, FORMATTERS, Report
+    from stemcheck.formats.base import Report
+    from stemcheck.formats.registry import CHECK_FORMATS, FORMATTERS
 
     if fmt not in CHECK_FORMATS:
         raise UsageError(f"--format: {fmt!r} is not one of {', '.join(CHECK_FORMATS)}")

@@ -120,7 +120,7 @@ def load_config(path: Path) -> Config:
             dt.date.fromisoformat(as_of.strip())
         except ValueError:
             raise ConfigError(f"{path}:{_line_of(text, 'as_of')}: as_of must be a date (YYYY-MM-DD)") from None
-    from stemcheck.formats import SCAN_FORMATS
+    from stemcheck.formats.registry import SCAN_FORMATS
     from stemcheck.model import Jurisdiction
 
     jurisdiction = section.get("default_jurisdiction")

@@ -20,7 +20,7 @@ def main() -> None:
 
         if can_fork() and usable_cpus() > 1:
             try:
-                preforked = OrderedPool.prefork(warm="stemcheck.scan_cmd:warm_worker")
+                preforked = OrderedPool.prefork(warm="stemcheck.scan_worker:warm")
             except OSError:  # no process or descriptor to spare now: the scan starts its pool later
                 preforked = None
     from stemcheck.cli import main as cli_main

@@ -10,12 +10,11 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
-import functools
 import itertools
 import os
 import stat as statmod
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from stemcheck.config import Config, find_config, load_config
@@ -25,8 +24,10 @@ from stemcheck.documents.segment import kind_of
 from stemcheck.documents.walk import collect
 from stemcheck.errors import InputError, UsageError
 from stemcheck.exitcodes import ExitCode
-from stemcheck.formats import FORMATTERS, SCAN_FORMATS, Report, Skipped
+from stemcheck.formats.base import Report, Skipped
+from stemcheck.formats.registry import FORMATTERS, SCAN_FORMATS
 from stemcheck.model import SEVERITY_RANK, Jurisdiction, Severity
+from stemcheck.scan_worker import Task, new_checker, run_task, setup, setup_loading
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning
 # Plain text and Markdown above STREAM_ABOVE are read and scanned in chunks of about
@@ -89,7 +90,7 @@ def run_scan(
         # findings are filtered where they are found, and formats that render each finding
         # on its own are rendered there too: with --jobs the workers share that work
         "threshold": SEVERITY_RANK[Severity(min_sev)],
-        "prerender": fmt if formatter.per_result else None,
+        "prerender": formatter.render_result if formatter.per_result else None,
     }
     n_jobs = (jobs or cfg.jobs or usable_cpus()) if can_fork() else 1  # the pool forks (not on Windows)
     early = _early_pool_size(paths, n_jobs)
@@ -184,36 +185,6 @@ def _sink(output: Path | None):
         yield fh.write
 
 
-@dataclass(frozen=True)
-class Piece:
-    """The findings of one document, or of one chunk of a large document (`last` marks the
-    final piece of a document)."""
-
-    path: str
-    results: tuple  # at or above the --min-severity threshold
-    notices: tuple
-    as_of: dt.date
-    last: bool = True
-    worst: int = 0  # the highest severity rank among the results
-    rendered: str | None = None  # the results already rendered (per-result formats); then `results` is empty
-
-
-@dataclass(frozen=True)
-class _Task:
-    """One unit of work for a worker: a whole file, or a chunk of text with its place."""
-
-    name: str
-    path: Path | None = None  # a file to read and scan whole
-    text: str | None = None  # or text: stdin, or a chunk of a large file
-    kind: str | None = None
-    line_offset: int = 0
-    column_offset: tuple[int, int] = (0, 0)  # (code points, UTF-8 bytes) before it on its first line
-    day: dt.date | None = None  # the document's date, read from its first chunk
-    preamble: str = ""  # the end of the previous chunk: the jurisdictions named there carry over
-    first: bool = True
-    last: bool = True
-
-
 def _tasks(units, opts: dict):
     """Tasks in report order. Files up to STREAM_ABOVE (and HTML, whose structure spans the
     whole file) are one task; larger plain text and Markdown are read here in chunks
@@ -221,7 +192,7 @@ def _tasks(units, opts: dict):
     holds a whole 100 MB document."""
     for name, src in units:
         if isinstance(src, str):
-            yield _Task(name, text=src, kind=kind_of(name))
+            yield Task(name, text=src, kind=kind_of(name))
             continue
         kind = kind_of(name)
         try:
@@ -236,25 +207,25 @@ def _tasks(units, opts: dict):
             yield Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
             continue
         if st.st_size <= STREAM_ABOVE or kind == "html":
-            yield _Task(name, path=src)
+            yield Task(name, path=src)
             continue
         try:
             _check_utf8(src)  # all or nothing: a file that stops being UTF-8 halfway is skipped whole
         except DecodeError as e:
             # GBK or UTF-16 are decoded whole, as small files are (up to 8 MiB); binary is skipped
             whole = st.st_size <= WHOLE_LEGACY_ABOVE and "binary" not in str(e)
-            yield _Task(name, path=src) if whole else Skipped(name, str(e))
+            yield Task(name, path=src) if whole else Skipped(name, str(e))
             continue
         except OSError as e:
             yield Skipped(name, f"cannot read: {e.strerror or e}")
             continue
         try:
-            previous: _Task | None = None
+            previous: Task | None = None
             day = None
             for i, (chunk, line_offset, col_offset) in enumerate(_chunks(src, kind)):
                 if i == 0:
                     day = None if opts.get("explicit_as_of") else document_date(chunk, kind)
-                task = _Task(
+                task = Task(
                     name,
                     text=chunk,
                     kind=kind,
@@ -283,48 +254,6 @@ def _tail(text: str, size: int = 4000) -> str:
         return text
     cut = text.find("\n\n", len(text) - size)
     return text[cut + 2 :] if cut >= 0 else text[-size:]
-
-
-def _run(checker, task: _Task, opts: dict):
-    """A task's Piece, or Skipped with the reason. Runs in a worker or in this process."""
-    from stemcheck.scanner import closing_context, scan_document
-
-    if task.path is not None:
-        try:
-            raw = task.path.read_bytes()
-        except OSError as e:
-            return Skipped(task.name, f"cannot read: {e.strerror or e}")
-        try:
-            text = decode(raw)
-        except DecodeError as e:
-            return Skipped(task.name, str(e))
-        del raw
-        kind = kind_of(task.name)
-    else:
-        text, kind = task.text or "", task.kind or kind_of(task.name)
-    context = closing_context(task.preamble, checker, kind) if task.preamble else frozenset()
-    o = scan_document(
-        text,
-        task.name,
-        checker,
-        task.day or opts["as_of"],
-        kind=kind,
-        show_supported=opts["show_supported"],
-        ignore=opts["ignore"],
-        line_offset=task.line_offset,
-        column_offset=task.column_offset,
-        # a document's own date is the default as-of; an explicit --as-of overrides it
-        use_front_matter=task.first and task.day is None and not opts.get("explicit_as_of"),
-        context=context,
-    )
-    threshold = opts.get("threshold", 0)
-    results = [r for r in o.results if r.severity is Severity.NONE or SEVERITY_RANK[r.severity] >= threshold]
-    notices = sorted(o.notices, key=lambda n: (n.line, n.column)) if threshold <= SEVERITY_RANK[Severity.INFO] else []
-    worst = max((SEVERITY_RANK[r.severity] for r in results), default=0)
-    if opts.get("prerender"):
-        render = FORMATTERS[opts["prerender"]].render_result
-        return Piece(task.name, (), tuple(notices), o.as_of, task.last, worst, "".join(map(render, results)))
-    return Piece(task.name, tuple(results), tuple(notices), o.as_of, task.last, worst)
 
 
 def _check_utf8(path: Path) -> None:
@@ -482,12 +411,12 @@ class _Workers:
             (dirs, use_cache), default_j, opts = self._spec
             if self._preforked is not None:
                 pool, self._preforked = self._preforked, None
-                self._pool = pool.configure(n, _worker_setup_from, (dirs, use_cache, default_j, opts))
+                self._pool = pool.configure(n, setup_loading, (dirs, use_cache, default_j, opts))
             else:
                 from stemcheck.procpool import OrderedPool
 
                 try:
-                    self._pool = OrderedPool(n, _worker_setup, (self.ckb(), default_j, opts)).start()
+                    self._pool = OrderedPool(n, setup, (self.ckb(), default_j, opts)).start()
                 except OSError as e:  # no process or descriptor to spare (ulimit -u, -n)
                     print(f"stemcheck: warning: cannot start worker processes ({e.strerror or e}); scanning in one process", file=sys.stderr)
                     self.jobs = 1
@@ -495,7 +424,7 @@ class _Workers:
 
     def local_checker(self):
         if self._checker is None:
-            self._checker = _new_checker(self.ckb(), self._spec[1])
+            self._checker = new_checker(self.ckb(), self._spec[1])
         return self._checker
 
     def __enter__(self) -> _Workers:
@@ -512,40 +441,6 @@ class _Workers:
                 self._pool.close()
             else:
                 self._pool.terminate()
-
-
-def _new_checker(ckb, default_jurisdictions: frozenset):
-    from stemcheck.engine.checker import Checker
-
-    return Checker(ckb, default_jurisdictions)
-
-
-def _worker_setup(ckb, default_jurisdictions, opts):
-    """In the pool's supervisor: build the checker once, and the function that runs a task
-    (the workers are forked from it)."""
-    checker = _new_checker(ckb, default_jurisdictions)
-    import markdown_it  # noqa: F401  (most scans are of Markdown: import it before the first task)
-
-    import stemcheck.scanner  # noqa: F401
-
-    return functools.partial(_run, checker, opts=opts)
-
-
-def _worker_setup_from(dirs, use_cache: bool, default_jurisdictions, opts):
-    """_worker_setup in a preforked supervisor, which loads the knowledge itself."""
-    from stemcheck.compiled_cache import load_compiled
-
-    return _worker_setup(load_compiled(list(dirs), use_cache=use_cache), default_jurisdictions, opts)
-
-
-def warm_worker() -> None:
-    """Run by a pool supervisor forked at start-up (stemcheck.launch), while the parent is
-    still importing the command-line framework: what every worker will need, imported."""
-    import markdown_it  # noqa: F401
-
-    import stemcheck.compiled_cache  # noqa: F401
-    import stemcheck.engine.checker  # noqa: F401
-    import stemcheck.scanner  # noqa: F401
 
 
 def _scan_units(workers: _Workers, units, opts: dict):
@@ -567,7 +462,7 @@ def _scan_units(workers: _Workers, units, opts: dict):
                 yield _done(_get(pool, window.popleft()), progress)
         else:
             for task in itertools.chain(head, tasks):
-                yield _done(task if isinstance(task, Skipped) else _run(workers.local_checker(), task, opts), progress)
+                yield _done(task if isinstance(task, Skipped) else run_task(workers.local_checker(), task, opts), progress)
     finally:
         progress.stop()
 

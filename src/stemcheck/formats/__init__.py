@@ -1,16 +1,6 @@
-"""Output formats: one class per format behind `Formatter`; `FORMATTERS` maps names to classes."""
+"""Output formats: one class per format behind `formats.base.Formatter`.
 
-from stemcheck.formats.base import Formatter, Report, Skipped
-from stemcheck.formats.github import GithubFormatter
-from stemcheck.formats.jsonfmt import JsonFormatter, JsonlFormatter
-from stemcheck.formats.rdjsonl import RdjsonlFormatter
-from stemcheck.formats.sarif import SarifFormatter
-from stemcheck.formats.text import TextFormatter
-
-FORMATTERS: dict[str, type[Formatter]] = {
-    f.name: f for f in (TextFormatter, JsonFormatter, JsonlFormatter, SarifFormatter, GithubFormatter, RdjsonlFormatter)
-}
-CHECK_FORMATS = tuple(n for n, f in FORMATTERS.items() if "check" in f.modes)
-SCAN_FORMATS = tuple(n for n, f in FORMATTERS.items() if "scan" in f.modes)
-
-__all__ = ["FORMATTERS", "CHECK_FORMATS", "SCAN_FORMATS", "Formatter", "Report", "Skipped"]
+The name -> class mapping is `stemcheck.formats.registry.FORMATTERS`. This package imports
+nothing itself: a scan's workers render findings with one format's function and import
+only that format's module, not all six (the SARIF one alone loads hashlib and OpenSSL).
+"""
