@@ -26,7 +26,7 @@ from stemcheck.engine.negation import find_negations
 from stemcheck.engine.numbers import agrees, find_numbers
 from stemcheck.engine.text import Normaliser, clean, stem
 from stemcheck.engine.timeref import date_spans, find_anchors
-from stemcheck.model import Result, Verdict
+from stemcheck.model import Alias, Jurisdiction, Result, Verdict
 
 FAST = settings(max_examples=60 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=8 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -162,6 +162,34 @@ def test_stem_total(word):
     s = stem(word)
     assert isinstance(s, str)
     assert stem(word) == s
+
+
+_ALIASED = Normaliser(
+    [
+        Alias(canonical="united states", kind="country", jurisdiction=Jurisdiction.US, variants=("US", "U.S.", "America")),
+        Alias(canonical="nmpa", kind="regulator", jurisdiction=Jurisdiction.CN, variants=("National Medical Products Administration", "China FDA")),
+        Alias(canonical="china", kind="country", jurisdiction=Jurisdiction.CN, variants=("Chinese",)),
+    ]
+)
+_CASED_WORDS = st.sampled_from(
+    ["US", "us", "Us", "U.S.", "u.s.", "America", "china", "CHINA", "Chinese", "FDA", "fda", "National", "medical", "PRODUCTS",
+     "Administration", "The", "approved", "stem", "cell", "isn't", "China's", "3.5", ",", "-"]
+)
+
+
+@FAST
+@given(words=st.lists(_CASED_WORDS, max_size=14))
+def test_ascii_normalising_agrees_with_the_general_path(words):
+    """ASCII text is lowercased whole and its tokens as written are read only when an
+    acronym could open an alias; any other text is lowercased token by token. A trailing
+    non-ASCII token sends the same words down the general path: both must read them alike."""
+    text = " ".join(words)
+    fast, general = _ALIASED.normalise(text), _ALIASED.normalise(text + " \u00e9")
+    assert general.texts[-1] == "\u00e9"
+    assert fast.texts == general.texts[:-1]
+    assert fast.stems == general.stems[:-1]
+    assert fast.word_at == general.word_at[:-1]
+    assert (fast.jurisdictions, fast.entities, fast.alias_at) == (general.jurisdictions, general.entities, general.alias_at)
 
 
 _IDEOGRAPH_EDGES = st.sampled_from(["\u33ff", "\u3400", "\u4dbf", "\u4dc0", "\u4dff", "\u4e00", "\u9fff", "\ua000", "\uf8ff", "\uf900", "\ufaff", "\ufb00", "中", "文", "“", "é"])

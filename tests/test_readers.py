@@ -422,6 +422,15 @@ def test_hyphen_splits_words():
     assert [t.text for t in norm.tokens if not t.word] == ["-"]
 
 
+def test_normalised_has_every_field():
+    """normalise() sets the fields of its result directly, without the dataclass __init__:
+    a field added to Normalised and not set there fails here (replace() reads them all)."""
+    import dataclasses
+
+    norm = PLAIN.normalise("China's regulator approved it")
+    assert dataclasses.replace(norm) == norm
+
+
 def test_content_drops_stopwords_and_negation():
     norm = PLAIN.normalise("China has not approved any of the stem cell drugs")
     assert norm.content() == "china approv stem cell drug"

@@ -273,6 +273,7 @@ class Normaliser:
                 groups.setdefault((len(vt), cs), {}).setdefault(vt, (canon, j, cname))
             self._latin[key] = tuple((k, cs, table) for (k, cs), table in groups.items())
         self._lower_keys = frozenset(k.lower() for k in self._latin)  # case is checked per variant
+        self._cased_keys = frozenset(k.lower() for k in self._latin if k != k.lower())  # opening acronyms
         self._cjk.sort(key=lambda e: -len(e[0]))
 
     def normalise(self, text: str) -> Normalised:
@@ -281,8 +282,13 @@ class Normaliser:
             for variant, canonical in self._cjk:
                 if variant in text:
                     text = text.replace(variant, f" {canonical} ")
-        raw = _raw_tokens(text)
-        lows = list(map(str.lower, raw))
+        if text.isascii():
+            # lowercased once, not token by token: in ASCII, case never moves a token boundary
+            lows = _TOKEN.findall(text.lower())
+            raw = None
+        else:
+            raw = _TOKEN.findall(text)
+            lows = list(map(str.lower, raw))
         juris: set[Jurisdiction] = set()
         entities: set[str] = set()
         alias_at: set[int] = set()
@@ -290,6 +296,9 @@ class Normaliser:
         if not present:
             texts = lows  # the common case: no alias in the text, nothing to substitute
         else:
+            if raw is None:
+                # the tokens as written matter only to the case-sensitive variants (acronyms)
+                raw = lows if self._cased_keys.isdisjoint(present) else _TOKEN.findall(text)
             # only tokens that open some alias variant can start a substitution
             starts = compress(range(len(lows)), map(present.__contains__, lows))
             texts = []
@@ -316,7 +325,18 @@ class Normaliser:
             is_word[i] = True
         word_at = tuple(compress(range(len(texts)), is_word))
         stems = tuple(map(_STEMS.__getitem__, compress(texts, is_word)))
-        return Normalised(tuple(texts), word_at, stems, frozenset(juris), frozenset(entities), frozenset(alias_at))
+        # the fields set directly: a frozen dataclass's __init__ assigns each one through
+        # object.__setattr__, and every sentence of a scan is normalised
+        out = object.__new__(Normalised)
+        out.__dict__.update(
+            texts=tuple(texts),
+            word_at=word_at,
+            stems=stems,
+            jurisdictions=frozenset(juris),
+            entities=frozenset(entities),
+            alias_at=frozenset(alias_at),
+        )
+        return out
 
     def _alias_at(self, raw: list[str], lows: list[str], i: int):
         """The longest alias variant starting at token i: (tokens consumed, canonical tokens,
