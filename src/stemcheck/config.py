@@ -32,6 +32,8 @@ KEYS = {
 
 @dataclass(frozen=True)
 class Config:
+    """The settings of a `.stemcheck.toml` (or their defaults): None means not set there."""
+
     path: Path | None = None
     kb: tuple[Path, ...] = ()
     ignore: frozenset[str] = frozenset()

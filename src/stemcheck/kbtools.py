@@ -19,6 +19,8 @@ STALE_AFTER_DAYS = 365
 
 @dataclass(frozen=True)
 class ExampleFailure:
+    """An assertion's example claim that did not get its stated verdict."""
+
     assertion_id: str
     claim: str
     as_of: dt.date
@@ -30,6 +32,9 @@ class ExampleFailure:
 
 @dataclass(frozen=True)
 class ExampleReport:
+    """The outcome of `stemcheck kb test`: examples run and passed, failures, and assertions with
+    too few examples."""
+
     examples: int
     passed: int
     failures: tuple[ExampleFailure, ...]
@@ -74,6 +79,8 @@ def run_examples(checker: Checker, topic: str | None = None) -> ExampleReport:
 
 @dataclass(frozen=True)
 class Stats:
+    """The figures `stemcheck kb stats` prints."""
+
     assertions: int
     files: int
     aliases: int

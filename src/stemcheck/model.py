@@ -110,6 +110,8 @@ _ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 
 @dataclass(frozen=True, kw_only=True)
 class Source:
+    """A published source an assertion rests on: title, publisher, URL and date."""
+
     __pydantic_config__ = _STRICT
     title: str
     publisher: str
@@ -148,6 +150,9 @@ class Period:
 
 @dataclass(frozen=True, kw_only=True)
 class SeriesPoint:
+    """One dated value of a quantity, with the sources for that value when they are not the
+    assertion's own."""
+
     __pydantic_config__ = _STRICT
     on: Date
     value: float
@@ -159,6 +164,9 @@ class SeriesPoint:
 
 @dataclass(frozen=True, kw_only=True)
 class Example:
+    """A claim an assertion ships with and the verdict it must give at `as_of` (`stemcheck kb
+    test`)."""
+
     __pydantic_config__ = _STRICT
     claim: str
     as_of: Date
@@ -176,6 +184,9 @@ class Example:
 
 @dataclass(frozen=True, kw_only=True)
 class Assertion:
+    """One dated, sourced statement of the knowledge base: a fact with a timeline, a quantity with a
+    series, or a red flag."""
+
     __pydantic_config__ = _STRICT
     id: str
     kind: Kind = Kind.FACT
@@ -235,6 +246,8 @@ def _timeline_problem(timeline: tuple[Period, ...]) -> str | None:
 
 @dataclass(frozen=True, kw_only=True)
 class Alias:
+    """A canonical name and the other ways it is written ("NMPA", "国家药监局"), matched before stemming."""
+
     __pydantic_config__ = _STRICT
     canonical: str
     kind: Literal["regulator", "country", "product", "place", "term", "spelling", "company", "organisation"] = "term"
@@ -249,6 +262,8 @@ class Alias:
 
 @dataclass(frozen=True, kw_only=True)
 class Defaults:
+    """Values a topic file's assertions take unless they set their own."""
+
     __pydantic_config__ = _STRICT
     jurisdiction: Jurisdiction | None = None
     reviewed: Date | None = None
@@ -256,6 +271,8 @@ class Defaults:
 
 @dataclass(frozen=True, kw_only=True)
 class TopicFile:
+    """One knowledge YAML file: a topic's assertions and aliases."""
+
     __pydantic_config__ = _STRICT
     topic: str
     title: str | None = None
@@ -271,6 +288,8 @@ class TopicFile:
 
 @dataclass(frozen=True, kw_only=True)
 class AliasFile:
+    """The shared aliases file, and the domain words that make a sentence on-topic."""
+
     __pydantic_config__ = _STRICT
     aliases: tuple[Alias, ...]
     domain: tuple[str, ...] = ()  # words that make a sentence on-topic for document scans
@@ -281,6 +300,8 @@ class AliasFile:
 
 @dataclass(frozen=True, kw_only=True)
 class AssertionRef:
+    """The part of an assertion a result carries: id, statement and the validity window applied."""
+
     id: str
     statement: str
     valid_from: Date | None
@@ -302,6 +323,8 @@ class Location:
 
 @dataclass(frozen=True, kw_only=True)
 class Result:
+    """The verdict on one claim: the DESIGN.md result object (see to_json)."""
+
     claim: str
     verdict: Verdict
     confidence: float

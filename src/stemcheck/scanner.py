@@ -26,6 +26,8 @@ MAX_SENTENCE_CHARS = 4000
 
 @dataclass(frozen=True)
 class DocumentOutcome:
+    """A document's (or a chunk's) findings and notices, and the as-of date it was judged at."""
+
     path: str
     results: tuple[Result, ...]
     notices: tuple[Notice, ...]

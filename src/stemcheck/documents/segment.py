@@ -23,6 +23,8 @@ from stemcheck.lookahead import first_chars
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of a document: its prose, whitespace collapsed, and where it is."""
+
     text: str  # whitespace-collapsed prose
     start: int  # offsets into the source text
     end: int
@@ -31,6 +33,9 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Comment:
+    """A comment in a document (Markdown/HTML <!-- -->, or a plain-text directive line): where
+    suppressions are read from."""
+
     start: int
     end: int
     body: str
@@ -38,6 +43,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Document:
+    """A document cut into sentences, with its comments and front matter (if any)."""
+
     sentences: list[Sentence]
     comments: list[Comment]
     front_matter: str | None = None

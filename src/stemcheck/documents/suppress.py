@@ -23,6 +23,9 @@ _DIRECTIVE = re.compile(r"stemcheck:\s*(ignore|disable|enable)\b([^\n>]*)", re.I
 
 @dataclass
 class Suppression:
+    """One `stemcheck: ignore` or `disable` directive, and whether it suppressed anything (`used`:
+    an unused one is reported)."""
+
     kind: str  # ignore | disable
     ids: frozenset[str]
     start: int  # source offsets of the comment

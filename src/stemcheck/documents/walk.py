@@ -23,6 +23,8 @@ _GLOB_CHARS = frozenset("*?[")
 
 @dataclass
 class FileSet:
+    """The documents a scan's paths expand to, and why any path given was left out."""
+
     files: list[Path] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 

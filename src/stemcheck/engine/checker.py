@@ -77,6 +77,9 @@ class _ClaimView:
 
 @dataclass(frozen=True)
 class Candidate:
+    """An assertion whose every term group occurs in the claim, with its fuzzy score and where its
+    terms are."""
+
     item: CompiledAssertion
     score: float
     hits: tuple[tuple[int, int], ...]  # (start, end) word spans of term hits

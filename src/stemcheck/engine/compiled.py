@@ -60,6 +60,9 @@ class Deferred:
 
 @dataclass(frozen=True, slots=True)
 class CompiledAssertion:
+    """An assertion in the form the checker reads: terms as stem tuples indexed by first stem,
+    phrasings as content-stem strings."""
+
     stored: Deferred  # the Assertion
     kind: Kind
     jurisdiction: Jurisdiction
@@ -83,6 +86,8 @@ class CompiledAssertion:
 
 @dataclass(frozen=True)
 class CompiledKB:
+    """A knowledge base compiled for matching (and pickled by stemcheck.compiled_cache)."""
+
     stored_kb: Deferred  # the KnowledgeBase: only `kb` tools and --explain need it
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]

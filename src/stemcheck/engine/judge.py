@@ -31,6 +31,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Judgement:
+    """A verdict with its note, the validity window it rests on, cues and certainty."""
+
     verdict: Verdict
     note: str | None
     window: tuple[dt.date | None, dt.date | None]

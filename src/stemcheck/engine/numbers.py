@@ -54,6 +54,8 @@ MAX_NUMBERS = 50  # a claim with thousands of numbers is judged on its first fif
 
 @dataclass(frozen=True)
 class Number:
+    """A number found in a claim, with its comparator ("more than"), unit and the words around it."""
+
     value: float
     comparator: str  # gt ge lt le approx exact
     unit: str | None  # percent | currency | None

@@ -144,6 +144,9 @@ class cached_property:  # noqa: N801 - a drop-in for functools.cached_property
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One token as an object (Normalised.tokens), for callers that want objects; the engine reads
+    columns."""
+
     text: str  # lowercase surface form (or canonical alias word)
     stem: str
     word: bool  # False for punctuation and symbols

@@ -85,6 +85,8 @@ _LEAD_PREP = {words: kind for words, kind in _PREPS if " " not in words}
 
 @dataclass(frozen=True)
 class TimeAnchor:
+    """A date expression in a claim and how it anchors the claim in time (its preposition)."""
+
     kind: str  # as_of | by | until | before | since | after | in | on | mention
     start: dt.date
     end: dt.date

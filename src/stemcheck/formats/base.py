@@ -17,6 +17,8 @@ from stemcheck.model import Result
 
 @dataclass(frozen=True)
 class Skipped:
+    """A path a scan did not check, and why (not text, unreadable, too large ...)."""
+
     path: str
     reason: str
 
@@ -35,6 +37,8 @@ class Notice:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything a formatter renders: the results and, for a scan, the files, skips and notices."""
+
     command: str  # "check" | "scan"
     as_of: dt.date
     results: tuple[Result, ...]

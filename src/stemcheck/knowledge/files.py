@@ -23,6 +23,8 @@ ALIAS_FILE = "aliases.yaml"
 
 @dataclass(frozen=True)
 class Origin:
+    """Where an assertion was defined: file, line and topic (for messages that point at the YAML)."""
+
     path: str
     line: int
     topic: str
