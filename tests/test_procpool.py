@@ -160,6 +160,32 @@ def test_a_worker_killed_mid_task_is_an_error_naming_the_signal():
         pool.terminate()
 
 
+def test_after_seal_idle_workers_end_and_every_result_still_arrives():
+    pool = OrderedPool(4, _setup, (0.01,)).start()
+    try:
+        tickets = [pool.submit(("sleep", d)) for d in (30, 0, 0, 0, 0)]  # one slow task, four quick
+        pool.seal()
+        with pytest.raises(RuntimeError, match="after seal"):
+            pool.submit(("sleep", 0))
+        assert [pool.result(t) for t in tickets] == [30, 0, 0, 0, 0]
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_dies_holding_a_task_after_seal_is_still_an_error():
+    """After seal() a worker's end of pipe is no longer news of its death: one that dies
+    holding a task is found out when every worker has ended and its result is owed."""
+    pool = OrderedPool(2, _setup, (0.0,)).start()
+    try:
+        tickets = [pool.submit(("sleep", 0)), pool.submit(("die", 9)), pool.submit(("sleep", 0))]
+        pool.seal()
+        with pytest.raises(WorkerDied, match=r"exit code 9"):
+            for t in tickets:
+                pool.result(t)
+    finally:
+        pool.terminate()
+
+
 def test_close_and_terminate_leave_no_worker_behind():
     for stop in ("close", "terminate"):
         pool = OrderedPool(2, _setup, (1.0,)).start()

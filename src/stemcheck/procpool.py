@@ -124,6 +124,7 @@ class OrderedPool:
         self._ended = False
         self._status: int | None = None  # the supervisor's wait status, once reaped
         self._failure: BaseException | None = None  # the setup's error, raised by every result()
+        self._sealed = False  # the workers have been told there are no more tasks
 
     # ------------------------------------------------------------------ starting
 
@@ -196,10 +197,24 @@ class OrderedPool:
         """Queue a task; it is pickled here, so an unpicklable task fails in the caller."""
         import pickle
 
+        if self._sealed:
+            raise RuntimeError("submit() after seal()")
         ticket = self._next
         self._next += 1
         self._queue.put(pickle.dumps((ticket, task), pickle.HIGHEST_PROTOCOL))
         return ticket
+
+    def seal(self) -> None:
+        """No more tasks: each worker ends once the tasks before this are taken. Workers
+        left without work end (and are reaped) while the others finish theirs, instead of
+        after the last result, when the caller is waiting to exit."""
+        if self._sealed or self._queue is None:
+            return
+        import pickle
+
+        self._sealed = True
+        for _ in range(self.jobs):
+            self._queue.put(pickle.dumps(None))
 
     def result(self, ticket: int) -> Any:
         while ticket not in self._done:
@@ -244,13 +259,24 @@ class OrderedPool:
 
         if self._readers is None:
             self._connect()
+        if not self._readers:  # every worker has ended (after seal) and a result is still owed
+            raise self._worker_died()
         ready = wait(self._readers)
         for conn in ready:
             try:
                 ticket, ok, value = conn.recv()
-            except (EOFError, OSError):  # the worker died, perhaps mid-message
-                raise WorkerDied(f"a worker process {self._death_notice()} before its work was done; rerun with --jobs 1 to work in one process") from None
+            except (EOFError, OSError):  # the worker ended, perhaps mid-message
+                if not self._sealed:  # before seal() a worker only ends by dying
+                    raise self._worker_died() from None
+                # after it, ending is what a worker does when the tasks run out; one that
+                # died holding a task is found out when none is left and a result is owed
+                self._readers.remove(conn)
+                conn.close()
+                continue
             self._done[ticket] = (ok, value)
+
+    def _worker_died(self) -> WorkerDied:
+        return WorkerDied(f"a worker process {self._death_notice()} before its work was done; rerun with --jobs 1 to work in one process")
 
     def _death_notice(self) -> str:
         """How a worker ended, as its supervisor reports it (waiting up to a second)."""
@@ -278,10 +304,7 @@ class OrderedPool:
             except BaseException:
                 self.terminate()
                 raise
-        import pickle
-
-        for _ in range(self.jobs):
-            self._queue.put(pickle.dumps(None))
+        self.seal()
         self._queue.put(_STOP)
         self._feeder.join()
         self._reap()

@@ -458,6 +458,7 @@ def _scan_units(workers: _Workers, units, opts: dict):
                 window.append(task if isinstance(task, Skipped) else pool.submit(task))
                 while len(window) > 4 * pool.jobs:
                     yield _done(_get(pool, window.popleft()), progress)
+            pool.seal()  # workers without work end while the last results come in
             while window:
                 yield _done(_get(pool, window.popleft()), progress)
         else:
