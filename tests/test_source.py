@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,10 +34,10 @@ def test_every_dataclass_has_a_docstring():
 def test_scan_worker_warm_up_imports_no_command_line_code():
     """A parallel scan's supervisor runs scan_worker.warm() on the critical path, while the
     parent loads the command line: it must not import the configuration reader, the file
-    walker, the scan command or formats the workers do not render with."""
+    walker, the scan command, formats the workers do not render with, or OpenSSL."""
     code = (
         "import sys, stemcheck.scan_worker as w; w.warm(); "
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('stemcheck', 'tomllib', 'typer', 'rich')))))"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('stemcheck', 'tomllib', 'typer', 'rich', 'hashlib')))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "stemcheck.engine.checker" in out and "stemcheck.scanner" in out
@@ -50,5 +51,27 @@ def test_scan_worker_warm_up_imports_no_command_line_code():
         "tomllib",
         "typer",
         "rich",
+        "hashlib",  # loads OpenSSL; cache keys use _blake2 (knowledge.files.key_hasher)
     ):
         assert unwanted not in out, unwanted
+
+
+def test_a_check_loads_no_yaml_reader_validator_markdown_parser_or_openssl(tmp_path):
+    """A cold `stemcheck check` with the compiled knowledge cached reads no YAML, validates
+    nothing, parses no Markdown and hashes with _blake2: each of these is milliseconds of
+    every start (OpenSSL alone 3-5 ms)."""
+    code = (
+        "import sys\n"
+        "from stemcheck.cli import main\n"
+        "try:\n"
+        "    main(['check', 'China has not approved any stem cell drug.'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "STEMCHECK_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)  # fills the cache
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stderr.split())
+    assert "stemcheck" in loaded
+    for unwanted in ("yaml", "pydantic", "markdown_it", "hashlib", "_hashlib"):
+        assert unwanted not in loaded, unwanted

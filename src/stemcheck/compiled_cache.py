@@ -2,8 +2,8 @@
 
 Parsing and validating the YAML costs far more than the check itself, so the compiled form
 is pickled in the user cache directory under a key made from the stemcheck version and a
-SHA-256 of every knowledge file's path and bytes. A changed file changes the key, so the
-cache is never stale; a cache that cannot be read or written is ignored (read-only home,
+BLAKE2b digest of every knowledge file's path and bytes. A changed file changes the key,
+so the cache is never stale; a cache that cannot be read or written is ignored (read-only home,
 CI sandbox), deleting it is always safe, and it keeps the few most recently written
 compiled files. `STEMCHECK_NO_CACHE=1` or `--no-cache` skips it; `STEMCHECK_CACHE_DIR`
 moves it.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from stemcheck import __version__
 from stemcheck.engine.compiled import CompiledKB
-from stemcheck.knowledge.files import content_hash, knowledge_files
+from stemcheck.knowledge.files import content_hash, key_hasher, knowledge_files
 
 _FORMAT = 3  # bump when the compiled structures change shape
 
@@ -64,11 +64,9 @@ def _code_stamp() -> str:
     """Size and mtime of the code that compiles knowledge and defines what is pickled (the
     engine, the model, the knowledge readers): a development checkout that changes the
     tokenizer or a model class must not reuse knowledge compiled by the old one."""
-    import hashlib
-
     root = Path(__file__).parent
     code = [*root.glob("engine/*.py"), *root.glob("knowledge/*.py"), root / "model.py"]
-    h = hashlib.sha256()
+    h = key_hasher()
     for p in sorted(code):
         st = p.stat()
         h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())

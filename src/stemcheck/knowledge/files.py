@@ -7,7 +7,6 @@ needs; this module keeps that path free of the YAML parser and the validation ma
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -75,9 +74,20 @@ def knowledge_files(dirs: list[Path]) -> list[Path]:
     return out
 
 
+def key_hasher():
+    """A new BLAKE2b hash for cache keys, from CPython's own _blake2 module when present.
+    hashlib.blake2b is that same class, but `import hashlib` first loads OpenSSL: 3-5 ms
+    of every start of a check or a scan, for keys that only need to change with content."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # another Python implementation
+        from hashlib import blake2b
+    return blake2b()
+
+
 def content_hash(files: list[Path]) -> str:
     """A digest of every knowledge file's name and bytes: the compiled cache's key."""
-    h = hashlib.sha256()
+    h = key_hasher()
     for p in files:
         h.update(str(p).encode("utf-8", "surrogateescape"))
         h.update(b"\0")
