@@ -186,6 +186,41 @@ def test_a_worker_that_dies_holding_a_task_after_seal_is_still_an_error():
         pool.terminate()
 
 
+def test_a_worker_killed_after_seal_is_an_error_at_once_not_after_the_others_finish():
+    """A worker told there are no more tasks says goodbye before it ends: a result pipe
+    that ends without one is a death, even after seal(), and is reported at once."""
+    import multiprocessing
+
+    pool = OrderedPool(3, _setup, (1.0, multiprocessing.get_context("fork").Barrier(3))).start()
+    try:
+        pids = {pool.result(t) for t in [pool.submit(("meet", None)) for _ in range(3)]}
+        tickets = [pool.submit(("sleep", 20)), pool.submit(("sleep", 20))]
+        pool.seal()  # the third worker takes a stop message and ends
+        time.sleep(0.5)
+        busy = [p for p in pids if _alive(p)]
+        assert len(busy) == 2
+        os.kill(busy[0], signal.SIGKILL)
+        t0 = time.monotonic()
+        with pytest.raises(WorkerDied, match="SIGKILL"):
+            for t in tickets:
+                pool.result(t)
+        assert time.monotonic() - t0 < 10  # not after the other worker's 20 s task
+    finally:
+        pool.terminate()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is not alive: the supervisor may not have reaped it yet
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return True
+
+
 def test_close_and_terminate_leave_no_worker_behind():
     for stop in ("close", "terminate"):
         pool = OrderedPool(2, _setup, (1.0,)).start()

@@ -37,6 +37,7 @@ from typing import Any
 from stemcheck.errors import WorkerDied
 
 _STOP = b""  # the feeder's "no more tasks" (workers get a pickled None)
+_BYE = b""  # a worker's last message: an empty frame, never a pickled result
 _READY, _FAILED = b"R", b"E"  # the supervisor's first message: workers started, or setup failed
 _FDS_PER_MESSAGE = 200  # Linux passes at most 253 descriptors in one message
 
@@ -162,9 +163,7 @@ class OrderedPool:
         self.terminate()
 
     def _fork(self, warm: str | None, config: tuple | None) -> None:
-        import socket
-
-        parent_end, child_end = socket.socketpair()
+        parent_end, child_end = _socketpair()
         task_r, task_w = os.pipe()
         can_block = hasattr(signal, "pthread_sigmask")
         if can_block:  # a Ctrl-C now waits, and reaches this process once the child exists
@@ -227,22 +226,19 @@ class OrderedPool:
     def _connect(self) -> None:
         """Receive the workers' result pipes, or the setup's error (raised again by every
         later call: no worker will ever answer)."""
-        import socket
-        from multiprocessing.connection import Connection
-
         if self._failure is not None:
             raise self._failure
         fds: list[int] = []
         while True:
             try:
-                msg, more, _, _ = socket.recv_fds(self._ctl, 1, _FDS_PER_MESSAGE)
+                msg, more = _recv_fds(self._ctl, 1, _FDS_PER_MESSAGE)
             except OSError:
                 msg, more = b"", []
             fds.extend(more)
             if msg != _READY or len(fds) >= self.jobs:
                 break
         if msg == _READY:
-            self._readers = [Connection(fd, writable=False) for fd in fds]
+            self._readers = fds
             return
         for fd in fds:
             os.close(fd)
@@ -255,24 +251,24 @@ class OrderedPool:
     def _collect(self) -> None:
         """Wait for at least one result. A worker whose pipe ends while results are owed
         raises WorkerDied, named by what the supervisor saw of it."""
-        from multiprocessing.connection import wait
+        import pickle
 
         if self._readers is None:
             self._connect()
-        if not self._readers:  # every worker has ended (after seal) and a result is still owed
+        if not self._readers:  # every worker has said goodbye, and a result is still owed
             raise self._worker_died()
-        ready = wait(self._readers)
-        for conn in ready:
+        for fd in _readable(self._readers):
             try:
-                ticket, ok, value = conn.recv()
-            except (EOFError, OSError):  # the worker ended, perhaps mid-message
-                if not self._sealed:  # before seal() a worker only ends by dying
-                    raise self._worker_died() from None
-                # after it, ending is what a worker does when the tasks run out; one that
-                # died holding a task is found out when none is left and a result is owed
-                self._readers.remove(conn)
-                conn.close()
+                data = _read_frame(fd)
+            except OSError:
+                data = None
+            if data is None:  # the pipe ended without a goodbye: the worker died
+                raise self._worker_died()
+            if data == _BYE:  # told there are no more tasks (seal), it ended
+                self._readers.remove(fd)
+                os.close(fd)
                 continue
+            ticket, ok, value = pickle.loads(data)
             self._done[ticket] = (ok, value)
 
     def _worker_died(self) -> WorkerDied:
@@ -348,8 +344,8 @@ class OrderedPool:
 
     def _release(self) -> None:
         self._ended = True
-        for conn in self._readers or ():
-            conn.close()
+        for fd in self._readers or ():
+            os.close(fd)
         self._ctl.close()
         if self._queue is None and self._task_w is not None:
             os.close(self._task_w)  # the feeder never took it over
@@ -376,8 +372,6 @@ def _fork_into(body: Callable[[], None]) -> int:
 def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None:
     """The supervisor's life: warm up, learn the configuration, set up, fork the workers,
     hand their result pipes over, wait for them."""
-    import socket
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -405,14 +399,12 @@ def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None
     try:
         work = setup(*setup_args)
     except Exception as e:  # noqa: BLE001 - the parent raises it
-        socket.send_fds(ctl, [_FAILED], [])
+        _send_fds(ctl, _FAILED, [])
         _send_msg(ctl, _portable(e))
         return
     gc.freeze()  # and out of the collector's reach: the workers share it without touching it
     gc.enable()
-    import multiprocessing
-
-    lock = multiprocessing.get_context("fork").Lock()  # one reader of the task pipe at a time
+    lock = _PipeLock()  # one reader of the task pipe at a time
     readers: list[int] = []
     pids: set[int] = set()
     # SIGTERM (the parent stopping the pool) waits until the workers exist and the handler
@@ -438,7 +430,7 @@ def _supervise(ctl, task_r: int, warm: str | None, config: tuple | None) -> None
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         for i in range(0, len(readers), _FDS_PER_MESSAGE):
-            socket.send_fds(ctl, [_READY], readers[i : i + _FDS_PER_MESSAGE])
+            _send_fds(ctl, _READY, readers[i : i + _FDS_PER_MESSAGE])
         for fd in readers:
             os.close(fd)
         while pids:
@@ -471,21 +463,24 @@ def _stop_supervising(signum, frame) -> None:
     raise _Stopped
 
 
-def _serve(task_r: int, lock, res_w: int, work: Callable[[Any], Any]) -> None:
+def _serve(task_r: int, lock: _PipeLock, res_w: int, work: Callable[[Any], Any]) -> None:
     """A worker's life: answer tasks until told to stop."""
     import pickle
-    from multiprocessing.connection import Connection
 
-    tasks = Connection(task_r, writable=False)
-    results = Connection(res_w, readable=False)
     while True:
         with lock:  # one reader at a time: a message is read whole by one worker
             try:
-                data = tasks.recv_bytes()
-            except EOFError:  # the parent is gone
-                return
+                data = _read_frame(task_r)
+            except OSError:
+                data = None
+        if data is None:  # the parent is gone
+            return
         item = pickle.loads(data)
-        if item is None:
+        if item is None:  # no more tasks: say so, so that the parent can tell ending from dying
+            try:
+                _write_frame(res_w, _BYE)
+            except OSError:
+                pass
             return
         ticket, task = item
         try:
@@ -493,29 +488,120 @@ def _serve(task_r: int, lock, res_w: int, work: Callable[[Any], Any]) -> None:
         except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
             answer = (ticket, False, _portable(e))
         try:
-            results.send(answer)
+            out = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # noqa: BLE001 - a result that cannot be pickled
+            out = pickle.dumps((ticket, False, _portable(e)), pickle.HIGHEST_PROTOCOL)
+        try:
+            _write_frame(res_w, out)
         except OSError:  # the parent is gone
             return
-        except Exception as e:  # noqa: BLE001 - a result that cannot be pickled
-            results.send((ticket, False, _portable(e)))
 
 
 def _feed(tasks, fd: int) -> None:
     """Write queued tasks to the shared task pipe, in order, until told to stop."""
-    from multiprocessing.connection import Connection
-
-    conn = Connection(fd, readable=False)
     while (data := tasks.get()) != _STOP:
         try:
-            conn.send_bytes(data)
+            _write_frame(fd, data)
         except OSError:  # the workers are gone: the caller learns why from result()
             break
-    conn.close()
+    os.close(fd)
+
+
+# --------------------------------------------------------------------------- pipes
+# Plain descriptors, not multiprocessing's Connection and Lock: importing multiprocessing
+# (and with it socket) took 7-8 ms of the supervisor's start, after the parent had sent
+# its configuration, when nothing else was left to do.
+
+_FRAME = struct.Struct("!Q")
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    """One message on a pipe: its length, then its bytes (os.write may take part of them)."""
+    view = memoryview(_FRAME.pack(len(data)))
+    for part in (view, memoryview(data)):
+        while part:
+            part = part[os.write(fd, part) :]
+
+
+def _read_frame(fd: int) -> bytes | None:
+    """The next message on a pipe; None at end of file, or if the writer stopped mid-message."""
+    head = _read_exactly(fd, _FRAME.size)
+    return None if head is None else _read_exactly(fd, _FRAME.unpack(head)[0])
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+def _readable(fds: list[int]) -> list[int]:
+    """The descriptors among `fds` that can be read (or are at end of file), waiting for one.
+    poll, not select: select cannot wait on descriptors numbered above 1023."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return select.select(fds, [], [])[0]
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    return [fd for fd, _ in poller.poll()]
+
+
+class _PipeLock:
+    """A lock shared by forked processes: one token in a pipe, taken by reading it and put
+    back by writing it (as make's jobserver does). The workers hold it while they read a
+    task, so each message is read whole by one of them."""
+
+    def __init__(self) -> None:
+        self._r, self._w = os.pipe()
+        os.write(self._w, b".")
+
+    def __enter__(self) -> None:
+        os.read(self._r, 1)
+
+    def __exit__(self, *exc) -> None:
+        os.write(self._w, b".")
 
 
 # --------------------------------------------------------------------------- messages and errors
 
 _LEN = struct.Struct("!I")
+
+
+def _socketpair():
+    """A connected pair of Unix stream sockets, from the C module. `import socket` builds
+    its enums (AddressFamily, SocketKind, ...) from the module's constants: 3-5 ms before
+    the supervisor can be forked, on the critical path of every parallel scan. The C
+    objects have every method used here (sendmsg, recvmsg, sendall, recv, close)."""
+    import _socket
+
+    return _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+
+
+def _send_fds(sock, data: bytes, fds: list[int]) -> None:
+    """socket.send_fds, on a socket from _socketpair."""
+    import _socket
+    import array
+
+    sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", fds))] if fds else [])
+
+
+def _recv_fds(sock, bufsize: int, maxfds: int) -> tuple[bytes, list[int]]:
+    """socket.recv_fds, on a socket from _socketpair: (data, descriptors)."""
+    import _socket
+    import array
+
+    fds = array.array("i")
+    msg, ancdata, _, _ = sock.recvmsg(bufsize, _socket.CMSG_LEN(maxfds * fds.itemsize))
+    for level, kind, data in ancdata:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    return msg, list(fds)
 
 
 def _send_msg(sock, obj) -> None:
