@@ -2,5 +2,5 @@
 
 The name -> class mapping is `stemcheck.formats.registry.FORMATTERS`. This package imports
 nothing itself: a scan's workers render findings with one format's function and import
-only that format's module, not all six (the SARIF one alone loads hashlib and OpenSSL).
+only that format's module, not all six and their helpers.
 """
