@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime as dt
 import itertools
 import os
 import stat as statmod
