@@ -620,6 +620,15 @@ def test_pyproject_without_section_is_not_a_config(tmp_path):
     assert v.code == 1 and str(tmp_path / "pyproject.toml") not in v.err
 
 
+def test_pyproject_naming_stemcheck_without_its_table_is_not_a_config(tmp_path):
+    """A pyproject.toml that never says "stemcheck" is not even parsed; one that names it
+    (a dependency, say) is parsed, and is a config only with a [tool.stemcheck] table."""
+    write(tmp_path / "pyproject.toml", '[project]\nname = "site"\ndependencies = ["stemcheck"]\n')
+    write(tmp_path / "a.md", f"{CAR_T}\n")
+    v = scan(["a.md"], "--as-of", AS_OF, "-v", cwd=tmp_path, config=None)
+    assert v.code == 1 and str(tmp_path / "pyproject.toml") not in v.err
+
+
 def test_nearest_config_wins_and_config_option_overrides(tmp_path):
     write(tmp_path / "pyproject.toml", '[tool.stemcheck]\nfail_on = "never"\n')
     sub = tmp_path / "docs"

@@ -19,7 +19,7 @@ from pathlib import Path
 from stemcheck.config import Config, find_config, load_config
 from stemcheck.documents.dates import document_date
 from stemcheck.documents.decode import DecodeError, decode
-from stemcheck.documents.segment import kind_of
+from stemcheck.documents.kinds import kind_of
 from stemcheck.documents.walk import collect
 from stemcheck.errors import InputError, UsageError
 from stemcheck.exitcodes import ExitCode

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stemcheck.documents.decode import DecodeError, decode
-from stemcheck.documents.segment import kind_of
+from stemcheck.documents.kinds import kind_of
 from stemcheck.formats.base import Skipped
 from stemcheck.model import SEVERITY_RANK, Severity
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from stemcheck.documents import suppress
 from stemcheck.documents.dates import document_date
-from stemcheck.documents.segment import LineIndex, kind_of, segment
+from stemcheck.documents.kinds import kind_of
+from stemcheck.documents.segment import LineIndex, segment
 from stemcheck.documents.spotting import is_claim_shaped
 from stemcheck.formats.base import Notice
 from stemcheck.model import Location, Result, Verdict

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from stemcheck.documents.segment import FRONT_MATTER
+from stemcheck.documents.kinds import FRONT_MATTER
 
 _DATE_LINE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
 

@@ -18,6 +18,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from stemcheck.documents.kinds import FRONT_MATTER
 from stemcheck.lookahead import first_chars
 
 
@@ -185,7 +186,6 @@ def _plain_comments(text: str) -> list[Comment]:
 
 # --------------------------------------------------------------------------- markdown
 
-FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # (pattern, literals of which one must occur for it to match at all): a megabyte article
 # without backticks or tables is not searched for them
 _INLINE_MASKS = [
@@ -308,12 +308,3 @@ def segment(text: str, kind: str) -> Document:
 
         return segment_html(text)
     return segment_text(text)
-
-
-def kind_of(path: str) -> str:
-    low = path.lower()
-    if low.endswith((".md", ".markdown", ".mdown", ".mkd", ".mdx")):
-        return "markdown"
-    if low.endswith((".html", ".htm", ".xhtml")):
-        return "html"
-    return "text"
