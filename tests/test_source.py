@@ -77,12 +77,13 @@ def test_a_check_loads_no_yaml_reader_validator_markdown_parser_or_openssl(tmp_p
         assert unwanted not in loaded, unwanted
 
 
-def test_a_scans_parent_imports_neither_the_segmenter_nor_the_toml_reader_up_front():
+def test_a_scans_parent_imports_neither_the_model_the_segmenter_nor_the_toml_reader():
     """The parent of a parallel scan starts up alongside the pool's supervisor, on CPUs
-    that may not be two CPUs' worth: it names and dates tasks with documents.kinds, not
-    the segmenter's patterns, and reads TOML only once a config file is found."""
+    that may not be two CPUs' worth: it filters by the verdicts of stemcheck.enums, not
+    the model's dataclasses; names and dates tasks with documents.kinds, not the
+    segmenter's patterns; and reads TOML only once a config file is found."""
     code = "import sys, stemcheck.cli, stemcheck.scan_cmd; print(' '.join(sorted(sys.modules)))"
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert "stemcheck.scan_cmd" in loaded
-    for unwanted in ("stemcheck.documents.segment", "tomllib", "markdown_it", "stemcheck.engine.checker"):
+    for unwanted in ("stemcheck.model", "stemcheck.documents.segment", "tomllib", "markdown_it", "stemcheck.engine.checker"):
         assert unwanted not in loaded, unwanted

@@ -62,10 +62,10 @@ def load_compiled(dirs: list[Path], use_cache: bool = True) -> CompiledKB:
 
 def _code_stamp() -> str:
     """Size and mtime of the code that compiles knowledge and defines what is pickled (the
-    engine, the model, the knowledge readers): a development checkout that changes the
+    engine, the model and its enums, the knowledge readers): a development checkout that changes the
     tokenizer or a model class must not reuse knowledge compiled by the old one."""
     root = Path(__file__).parent
-    code = [*root.glob("engine/*.py"), *root.glob("knowledge/*.py"), root / "model.py"]
+    code = [*root.glob("engine/*.py"), *root.glob("knowledge/*.py"), root / "model.py", root / "enums.py"]
     h = key_hasher()
     for p in sorted(code):
         st = p.stat()

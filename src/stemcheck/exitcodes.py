@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from stemcheck.model import SEVERITY_RANK, Result, Severity
+from stemcheck.enums import SEVERITY_RANK, Severity
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 
 class ExitCode(IntEnum):

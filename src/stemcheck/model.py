@@ -11,57 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 
+# the vocabularies live in their own module, light to import (see there); used and
+# re-exported here
+from stemcheck.enums import (  # noqa: F401
+    SEVERITY_OF,
+    SEVERITY_RANK,
+    Jurisdiction,
+    Kind,
+    Severity,
+    Verdict,
+)
+
 Date = dt.date
-
-
-class Verdict(StrEnum):
-    """The five verdicts of the contract (DESIGN.md)."""
-
-    SUPPORTED = "supported"
-    REFUTED = "refuted"
-    OUTDATED = "outdated"
-    MISLEADING = "misleading"
-    UNVERIFIED = "unverified"
-
-
-class Severity(StrEnum):
-    """Lint severity of a verdict; ordered by `SEVERITY_RANK`."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-    NONE = "none"
-
-
-SEVERITY_OF: dict[Verdict, Severity] = {
-    Verdict.REFUTED: Severity.ERROR,
-    Verdict.MISLEADING: Severity.ERROR,
-    Verdict.OUTDATED: Severity.WARNING,
-    Verdict.UNVERIFIED: Severity.INFO,
-    Verdict.SUPPORTED: Severity.NONE,
-}
-SEVERITY_RANK: dict[Severity, int] = {Severity.NONE: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
-
-
-class Jurisdiction(StrEnum):
-    CN = "CN"
-    US = "US"
-    EU = "EU"
-    UK = "UK"
-    JP = "JP"
-    KR = "KR"
-    CA = "CA"
-    AU = "AU"
-    GLOBAL = "GLOBAL"
-
-
-class Kind(StrEnum):
-    FACT = "fact"
-    RED_FLAG = "red-flag"
-    QUANTITY = "quantity"
 
 
 # Validation. The classes are plain frozen dataclasses, so a check that only reads compiled

@@ -25,7 +25,7 @@ from stemcheck.errors import InputError, UsageError
 from stemcheck.exitcodes import ExitCode
 from stemcheck.formats.base import Report, Skipped
 from stemcheck.formats.registry import FORMATTERS, SCAN_FORMATS
-from stemcheck.model import SEVERITY_RANK, Jurisdiction, Severity
+from stemcheck.enums import SEVERITY_RANK, Jurisdiction, Severity
 from stemcheck.scan_worker import Task, new_checker, run_task, setup, setup_loading
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning

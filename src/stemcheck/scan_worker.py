@@ -16,7 +16,7 @@ from pathlib import Path
 from stemcheck.documents.decode import DecodeError, decode
 from stemcheck.documents.kinds import kind_of
 from stemcheck.formats.base import Skipped
-from stemcheck.model import SEVERITY_RANK, Severity
+from stemcheck.enums import SEVERITY_RANK, Severity
 
 
 @dataclass(frozen=True)

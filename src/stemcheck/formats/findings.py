@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from stemcheck.model import Result, Severity, Verdict
+from typing import TYPE_CHECKING
+
+from stemcheck.enums import Severity, Verdict
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 UNVERIFIED_RULE = "stemcheck.unverified"
 

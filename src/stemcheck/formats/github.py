@@ -7,10 +7,14 @@ error and 10 warning annotations per step, so past that a notice points at SARIF
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from stemcheck.enums import Severity
 from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
 from stemcheck.formats.findings import message, title
-from stemcheck.model import Result, Severity
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.NONE: "notice"}
 GITHUB_CAP = 10

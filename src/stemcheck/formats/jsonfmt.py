@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) writes for a str
+from typing import TYPE_CHECKING
 
 from stemcheck import SCHEMA_VERSION
+from stemcheck.enums import Verdict
 from stemcheck.formats.base import Formatter, PerResultStream, Report, ResultStream, render_by_stream
-from stemcheck.model import Result, Verdict
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 
 def _dump(obj) -> str:

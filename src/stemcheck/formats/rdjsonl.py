@@ -4,10 +4,14 @@ columns, as reviewdog expects, converted from the code-point columns of the scan
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
+from stemcheck.enums import Severity
 from stemcheck.formats.base import Formatter, PerResultStream, Report, ResultStream, render_by_stream
 from stemcheck.formats.findings import message, rule_id
-from stemcheck.model import Result, Severity
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO", Severity.NONE: "INFO"}
 

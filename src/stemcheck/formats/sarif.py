@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from urllib.parse import quote
+from typing import TYPE_CHECKING
 
 from stemcheck import __version__
+from stemcheck.enums import Severity
 from stemcheck.formats.base import Formatter, Report
 from stemcheck.formats.findings import UNVERIFIED_RULE, VERDICT_HELP, message, rule_id
-from stemcheck.model import Result, Severity
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.NONE: "none"}
 INFO_URI = "https://pypi.org/project/stemcheck/"

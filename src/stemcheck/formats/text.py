@@ -11,9 +11,13 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from stemcheck.enums import Severity, Verdict
 from stemcheck.formats.base import Formatter, Notice, Report, ResultStream, render_by_stream
-from stemcheck.model import Result, Severity, Verdict
+
+if TYPE_CHECKING:  # Result only in annotations: a scan's parent never imports the model
+    from stemcheck.model import Result
 
 STYLE = {
     Verdict.SUPPORTED: "bold green",
