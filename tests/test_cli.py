@@ -473,3 +473,46 @@ def test_scan_with_stdin_and_stdout_closed_still_scans_in_parallel(tmp_path):
     )
     assert cp.returncode == 1, cp.stderr
     assert report.read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_launch_knows_every_scan_option_that_takes_a_value():
+    """launch.py reads `scan` command lines without typer to decide whether to fork the
+    worker pool's supervisor; mistaking an option's value for a path costs time, not a
+    result, but its list of value-taking options must be the CLI's."""
+    import typer.main
+
+    from stemcheck.cli import app
+    from stemcheck.launch import SCAN_VALUE_OPTIONS
+
+    scan = typer.main.get_command(app).commands["scan"]
+    taking = {o for p in scan.params if p.param_type_name == "option" and not p.is_flag and not p.count for o in (*p.opts, *p.secondary_opts)}
+    assert SCAN_VALUE_OPTIONS == taking
+
+
+@pytest.mark.parametrize(
+    ("args", "pool"),
+    [
+        (["one.md"], False),
+        (["-f", "jsonl", "one.md", "--as-of", "2025-01-01", "-v"], False),
+        (["--kb", "kb", "one.md"], False),
+        (["-"], False),
+        (["one.md", "two.md"], True),
+        (["-", "one.md"], True),
+        (["docs"], True),
+        (["docs", "--jobs", "1"], False),
+        (["docs", "--jobs=1"], False),
+        (["*.md"], True),
+        (["-vj2", "one.md"], True),  # clustered short options: not read here, so forked
+        (["big.md"], True),  # over one chunk: several tasks
+    ],
+)
+def test_launch_forks_the_pool_supervisor_only_for_a_scan_that_can_use_it(tmp_path, monkeypatch, args, pool):
+    from stemcheck import scan_plan
+    from stemcheck.launch import _may_use_a_pool
+
+    (tmp_path / "one.md").write_text("x\n", encoding="utf-8")
+    (tmp_path / "two.md").write_text("x\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "big.md").write_text("x" * (scan_plan.STREAM_ABOVE + 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert _may_use_a_pool(args) is pool

@@ -562,10 +562,10 @@ def test_file_that_vanishes_after_collection_is_skipped(tmp_path, monkeypatch):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunk anything above 2 KB into ~3 KB pieces: the large-file path, on small fixtures."""
-    import stemcheck.scan_cmd as scan_cmd
+    import stemcheck.scan_plan as scan_plan
 
-    monkeypatch.setattr(scan_cmd, "STREAM_ABOVE", 2_000)
-    monkeypatch.setattr(scan_cmd, "CHUNK_CHARS", 3_000)
+    monkeypatch.setattr(scan_plan, "STREAM_ABOVE", 2_000)
+    monkeypatch.setattr(scan_plan, "CHUNK_CHARS", 3_000)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "rdjsonl", "text"])
@@ -927,7 +927,7 @@ def test_no_more_workers_than_the_named_files_make_tasks(tmp_path):
     assert _worker_lines(scan(small, "--jobs", "8", "--verbose", "--as-of", AS_OF)) == ["stemcheck: 3 worker processes"]
     assert _worker_lines(scan(small[:1], "--jobs", "8", "--verbose", "--as-of", AS_OF)) == []
     big = write(tmp_path / "big.md", f"{CAR_T} {NEVER}\n\n" * 9000)  # about 0.8 MB: 7 chunks
-    from stemcheck.scan_cmd import CHUNK_CHARS
+    from stemcheck.scan_plan import CHUNK_CHARS
 
     chunks = -(-big.stat().st_size // CHUNK_CHARS)
     assert 2 < chunks < 64

@@ -16,6 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from stemcheck import scan_plan
 from stemcheck.config import Config, find_config, load_config
 from stemcheck.documents.dates import document_date
 from stemcheck.documents.decode import DecodeError, decode
@@ -29,12 +30,7 @@ from stemcheck.enums import SEVERITY_RANK, Jurisdiction, Severity
 from stemcheck.scan_worker import Task, new_checker, run_task, setup, setup_loading
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are skipped with a warning
-# Plain text and Markdown above STREAM_ABOVE are read and scanned in chunks of about
-# CHUNK_CHARS, ending at blank lines: memory stays flat on a 100 MB file, and the chunks of one
-# large document are spread over the workers. Fixed sizes, not a function of --jobs, so the
-# output never depends on the number of workers.
-STREAM_ABOVE = 512 * 1024
-CHUNK_CHARS = 128 * 1024
+# files above scan_plan.STREAM_ABOVE are streamed in chunks of about scan_plan.CHUNK_CHARS
 WHOLE_LEGACY_ABOVE = 8 * 1024 * 1024  # non-UTF-8 files (GBK, UTF-16) up to this are decoded whole
 
 
@@ -92,7 +88,7 @@ def run_scan(
         "prerender": formatter.render_result if formatter.per_result else None,
     }
     n_jobs = (jobs or cfg.jobs or usable_cpus()) if can_fork() else 1  # the pool forks (not on Windows)
-    early = _early_pool_size(paths, n_jobs)
+    early = scan_plan.early_pool_size(paths, n_jobs)
     if preforked is not None and early <= 1:
         preforked.dismiss()  # one process will do: the knowledge is loaded here instead
         preforked = None
@@ -205,7 +201,7 @@ def _tasks(units, opts: dict):
         if st.st_size > MAX_FILE_BYTES:
             yield Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
             continue
-        if st.st_size <= STREAM_ABOVE or kind == "html":
+        if st.st_size <= scan_plan.STREAM_ABOVE or kind == "html":
             yield Task(name, path=src)
             continue
         try:
@@ -271,7 +267,7 @@ def _check_utf8(path: Path) -> None:
         dec = codecs.getincrementaldecoder("utf-8")("strict")
         line = 1
         while True:
-            block = fh.read(CHUNK_CHARS)
+            block = fh.read(scan_plan.CHUNK_CHARS)
             try:
                 dec.decode(block, final=not block)
             except UnicodeDecodeError:
@@ -297,7 +293,7 @@ def _chunks(path: Path, kind: str):
         col_offset = (0, 0)
         in_fence = False
         while True:
-            block = fh.read(CHUNK_CHARS // 4)  # small reads: a chunk is cut soon after it reaches CHUNK_CHARS
+            block = fh.read(scan_plan.CHUNK_CHARS // 4)  # small reads: a chunk is cut soon after it reaches CHUNK_CHARS
             try:
                 buf += dec.decode(block, final=not block)
             except UnicodeDecodeError:
@@ -306,7 +302,7 @@ def _chunks(path: Path, kind: str):
                 if buf:
                     yield buf, line_offset, col_offset
                 return
-            if len(buf) < CHUNK_CHARS:
+            if len(buf) < scan_plan.CHUNK_CHARS:
                 continue
             cut = _cut_point(buf, kind, in_fence)
             if cut is None:
@@ -334,35 +330,13 @@ def _cut_point(buf: str, kind: str, in_fence: bool) -> int | None:
         if (in_fence + fences) % 2 == 0:
             return pos + 2
         pos = buf.rfind("\n\n", 0, pos)
-    if len(buf) > 16 * CHUNK_CHARS:  # one enormous paragraph: cut at a line end, else a sentence end, else a space
+    if len(buf) > 16 * scan_plan.CHUNK_CHARS:  # one enormous paragraph: cut at a line end, else a sentence end, else a space
         for sep in ("\n", ". ", "。", " "):
             at = buf.rfind(sep)
             if at > 0:
                 return at + len(sep)
         return len(buf)
     return None
-
-
-def _early_pool_size(paths: list[str], jobs: int) -> int:
-    """How many workers to start before walking anything (0: none yet). A directory or a
-    glob will likely make several tasks: all `jobs` workers. Files named one by one make a
-    task each, or one per chunk when large: no more workers than that (a scan of three
-    files on a 64-core machine forks three). A wrong guess costs a fork, never a result."""
-    paths = [p for p in paths if p != "-"]
-    if jobs <= 1 or not paths:
-        return 0
-    tasks = 0
-    for p in paths:
-        try:
-            st = os.stat(p)
-        except OSError:  # a glob, or a path the walk will report
-            return jobs
-        if not statmod.S_ISREG(st.st_mode):
-            return jobs
-        tasks += 1 if st.st_size <= STREAM_ABOVE or kind_of(p) == "html" else -(-st.st_size // CHUNK_CHARS)
-        if tasks >= jobs:
-            return jobs
-    return tasks if tasks > 1 else 0
 
 
 class _Workers:
