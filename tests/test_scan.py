@@ -790,6 +790,42 @@ def test_output_file_is_written_atomically_and_runs_are_byte_identical(tmp_path)
     assert first == scan(paths, "--as-of", AS_OF, "--format", "sarif").out.encode("utf-8")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="device nodes and FIFOs")
+def test_output_to_a_device_or_fifo_writes_to_it_and_leaves_it_in_place(tmp_path):
+    """-o /dev/null, -o /dev/stdout, -o a named pipe: written to as they are. The report
+    used to be written beside them and renamed over them, which replaced /dev/null itself
+    with a regular file when run as root (and failed for anyone else)."""
+    import stat
+    import threading
+
+    r = scan([ARTICLE], "--as-of", AS_OF, "--format", "jsonl", "-o", os.devnull)
+    assert r.code in (0, 1) and r.out == ""
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = scan([ARTICLE], "--as-of", AS_OF, "--format", "jsonl", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got == [scan([ARTICLE], "--as-of", AS_OF, "--format", "jsonl").out.encode("utf-8")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo"]  # no temporary file
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_output_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    real = tmp_path / "reports" / "latest.jsonl"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "report.jsonl"
+    link.symlink_to(real)
+    r = scan([ARTICLE], "--as-of", AS_OF, "--format", "jsonl", "-o", str(link))
+    assert r.code in (0, 1)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_text(encoding="utf-8") == scan([ARTICLE], "--as-of", AS_OF, "--format", "jsonl").out
+
+
 def test_output_into_missing_directory_exits_2(tmp_path):
     r = scan([ARTICLE], "--as-of", AS_OF, "-o", str(tmp_path / "no" / "such" / "r.json"))
     assert r.code == 2 and len(r.err_lines) == 1

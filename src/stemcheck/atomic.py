@@ -31,7 +31,29 @@ def _mode_for(path: Path) -> int:
 
 @contextlib.contextmanager
 def atomic_open(path: Path) -> Iterator[TextIO]:
-    """A text file to write the report to; it replaces `path` only if the block completes."""
+    """A text file to write the report to; it replaces `path` only if the block completes.
+
+    Not a regular file: `path` is a device, a FIFO or a socket (`-o /dev/null`,
+    `-o /dev/stdout`, a named pipe), written to as it is. Renaming a file over it would
+    replace the device node itself (run as root, `-o /dev/null` left /dev/null a regular
+    file). A symbolic link to a file: the file it points to is replaced, the link kept."""
+    try:
+        st = os.stat(path)  # through symbolic links
+    except OSError:
+        st = None  # a new file, or one the rename below will report
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        try:
+            fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        except OSError as e:
+            raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+        try:
+            with fh:
+                yield fh
+        except OSError as e:
+            raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+        return
+    if st is not None and path.is_symlink():
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"{path}: directory {directory} does not exist")
