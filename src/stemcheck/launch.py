@@ -7,7 +7,7 @@ about when this process has read the options and walked the paths, instead of on
 beginning to import. Nothing else is imported here first: that is the point.
 
 A scan that will run in one process does not fork it: one named file no larger than a
-chunk (`scan_plan`), or `--jobs 1`. The command line is read here, without typer, for
+chunk (`scan_plan`), standard input alone, or `--jobs 1`. The command line is read here, without typer, for
 that alone; when in doubt the supervisor is forked, and a scan that turns out to need
 one process dismisses it. A wrong guess costs time, never a result.
 """
@@ -43,7 +43,7 @@ def main() -> None:
 def _may_use_a_pool(args: list[str]) -> bool:
     """False when the scan's arguments make one task for sure: `--jobs 1`, or one named
     regular file of one task. A single small file is the commonest scan, and a supervisor
-    it does not need still takes CPU the scan wants (a sixth of its time, measured)."""
+    it does not need still takes CPU the scan wants (5-15% of its time, measured)."""
     read = _paths_and_jobs(args)
     if read is None:
         return True
