@@ -570,14 +570,12 @@ class _PipeLock:
 
 # --------------------------------------------------------------------------- messages and errors
 
-_LEN = struct.Struct("!I")
-
 
 def _socketpair():
     """A connected pair of Unix stream sockets, from the C module. `import socket` builds
     its enums (AddressFamily, SocketKind, ...) from the module's constants: 3-5 ms before
     the supervisor can be forked, on the critical path of every parallel scan. The C
-    objects have every method used here (sendmsg, recvmsg, sendall, recv, close)."""
+    objects have every method used here (sendmsg, recvmsg, fileno, close)."""
     import _socket
 
     return _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -605,37 +603,24 @@ def _recv_fds(sock, bufsize: int, maxfds: int) -> tuple[bytes, list[int]]:
 
 
 def _send_msg(sock, obj) -> None:
-    """One length-prefixed message on the control socket (bytes as they are, else pickled)."""
+    """One message on the control socket (bytes as they are, else pickled), framed as
+    the pipes' messages are."""
     import pickle
 
-    data = obj if isinstance(obj, bytes) else pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_LEN.pack(len(data)) + data)
+    _write_frame(sock.fileno(), obj if isinstance(obj, bytes) else pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
 
 
 def _recv_msg(sock, raw: bool = False):
-    """The next message (None at end of file)."""
-    head = _recv_exactly(sock, _LEN.size)
-    if head is None:
+    """The next message on the control socket (None at end of file)."""
+    try:
+        data = _read_frame(sock.fileno())
+    except OSError:
         return None
-    data = _recv_exactly(sock, _LEN.unpack(head)[0])
     if data is None or raw:
         return data
     import pickle
 
     return pickle.loads(data)
-
-
-def _recv_exactly(sock, n: int) -> bytes | None:
-    buf = b""
-    while len(buf) < n:
-        try:
-            chunk = sock.recv(n - len(buf))
-        except OSError:
-            return None
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
 
 
 def _portable(e: BaseException) -> _WithCause:
