@@ -173,8 +173,8 @@ def test_after_seal_idle_workers_end_and_every_result_still_arrives():
 
 
 def test_a_worker_that_dies_holding_a_task_after_seal_is_still_an_error():
-    """After seal() a worker's end of pipe is no longer news of its death: one that dies
-    holding a task is found out when every worker has ended and its result is owed."""
+    """After seal() workers end, and say goodbye first: one that ends without a goodbye,
+    holding a task, still died, and is reported as such."""
     pool = OrderedPool(2, _setup, (0.0,)).start()
     try:
         tickets = [pool.submit(("sleep", 0)), pool.submit(("die", 9)), pool.submit(("sleep", 0))]
