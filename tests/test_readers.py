@@ -466,6 +466,18 @@ def test_word_alias_is_case_insensitive_and_multiword():
     assert all(t.alias for t in c.tokens if t.text == "nmpa")
 
 
+def test_a_token_opening_only_longer_variants_is_looked_up_where_they_can_continue():
+    """"the" opens only "the States": skipped where "states" does not follow, found where it does
+    (and a token that also opens a one-token variant is never skipped)."""
+    states = Normaliser([Alias(canonical="united states", kind="country", jurisdiction=Jurisdiction.US, variants=("the States", "US"))])
+    assert states.normalise("the drug was approved in the States in 2020").jurisdictions == frozenset({Jurisdiction.US})
+    assert states.normalise("the states of the union and the drug").jurisdictions == frozenset({Jurisdiction.US})
+    assert states.normalise("the drug, the trial and the states' rules").jurisdictions == frozenset({Jurisdiction.US})
+    assert states.normalise("the drug was approved, the trial ended").jurisdictions == frozenset()
+    assert states.normalise("The trial ended; the").jurisdictions == frozenset()  # "the" last: no next token
+    assert states.normalise("Trials in the US and the EU").jurisdictions == frozenset({Jurisdiction.US})
+
+
 def test_possessive_alias():
     norm = WITH_ALIASES.normalise("China's regulator approved it")
     assert norm.stems[0] == "china"

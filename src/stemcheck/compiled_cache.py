@@ -22,7 +22,7 @@ from stemcheck import __version__
 from stemcheck.engine.compiled import CompiledKB
 from stemcheck.knowledge.files import content_hash, key_hasher, knowledge_files
 
-_FORMAT = 3  # bump when the compiled structures change shape
+_FORMAT = 4  # bump when the compiled structures change shape
 
 
 def cache_dir() -> Path:

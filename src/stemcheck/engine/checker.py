@@ -181,12 +181,10 @@ class Checker:
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
         ckb = self.ckb
-        stems = norm.stem_set
-        index = ckb.index
-        pool = set().union(*map(index.__getitem__, stems & index.keys()))
-        if not pool:
+        alive = ckb.groups.survivors(norm.openers, norm.jurisdictions)
+        if not alive:
             return []
-        st, openers = norm.stems, norm.openers
+        stems, st = norm.stem_set, norm.stems
 
         def occurrences(index: dict) -> list[tuple[int, int]]:
             """Word spans of the index's terms in the claim (a one-stem term is its first stem)."""
@@ -201,20 +199,15 @@ class Checker:
             ]
 
         items = ckb.items
-        named, world = norm.jurisdictions, Jurisdiction.GLOBAL
         passing: list[tuple[CompiledAssertion, tuple[tuple[int, int], ...]]] = []
-        for pos in sorted(pool):
-            item = items[pos]
-            if item.jurisdiction is not world and item.jurisdiction not in named:
-                continue
-            # a group none of whose terms opens here (its stem, or first two stems in a row)
-            # cannot occur: most of the pool stops at one set test, before any lookup
-            if any(map(openers.isdisjoint, item.group_openers)):
-                continue
+        while alive:  # the surviving items, lowest position first
+            low = alive & -alive
+            alive ^= low
+            item = items[low.bit_length() - 1]
             if item.unless_index and occurrences(item.unless_index):
                 continue
             hits: list[tuple[int, int]] = []
-            for g in item.group_index:  # rarest group first: most of the pool stops at the first
+            for g in item.group_index:  # rarest group first: most stop at the first
                 found = occurrences(g)
                 if not found:
                     break

@@ -1,15 +1,18 @@
 """The knowledge base compiled for matching: normalised terms, phrasings and a term index.
 
 Compiling is done once per knowledge base (and cached on disk by content hash, see
-`stemcheck.compiled_cache`). Retrieval never scans every phrasing for every sentence:
-each assertion is indexed under the stems of one of its term groups, so a sentence only
-meets the assertions whose key terms it contains, and fuzzy scoring runs on those alone.
+`stemcheck.compiled_cache`). Retrieval never scans every phrasing for every sentence: an
+index from each term's opener (its stem, or first two stems) to the term groups it opens
+tells which assertions can occur in a sentence at all, and term lookup and fuzzy scoring
+run on those alone.
 """
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from stemcheck.engine.negation import CUE_WORDS
@@ -85,13 +88,65 @@ class CompiledAssertion:
 
 
 @dataclass(frozen=True)
+class GroupMasks:
+    """The index of term groups by opener, as bit masks: which assertions can occur in a
+    claim, in a few integer operations however many there are.
+
+    Bit `k * width + i` stands for term group k of item i (groups in `group_index` order).
+    `by_opener[o]` sets the bits of the groups holding a term that `o` opens (see `opener`);
+    `absent` those of the groups an item does not have (k past its last; never k = 0, so
+    an item without terms never occurs). A claim opens the OR of its openers' masks with
+    `absent`, and an item can occur when all `slots` of its bits are set: the same test as
+    one set test per group per item, without visiting the items that fail it. Most of the
+    assertions a claim shares a stem with fail it ("stem cell" is in most groups)."""
+
+    width: int  # how many items
+    slots: int  # the most term groups an item has
+    by_opener: dict  # opener -> its groups' bits
+    absent: int
+    world: int  # items of Jurisdiction.GLOBAL (bit i), which every claim can meet
+    by_jurisdiction: dict[Jurisdiction, int]  # the items of each other jurisdiction
+
+    def survivors(self, openers: frozenset, named: frozenset[Jurisdiction]) -> int:
+        """The items (bit i) whose every term group opens in a claim with `openers` and
+        whose jurisdiction it names (or that hold everywhere)."""
+        by_opener = self.by_opener
+        opened = reduce(or_, map(by_opener.__getitem__, openers & by_opener.keys()), self.absent)
+        alive = self.world
+        for j in named:
+            alive |= self.by_jurisdiction.get(j, 0)
+        width = self.width
+        for k in range(self.slots):
+            alive &= opened >> (k * width)
+        return alive
+
+    @classmethod
+    def of(cls, items: tuple[CompiledAssertion, ...]) -> GroupMasks:
+        width, slots = len(items), max((len(it.group_openers) for it in items), default=0)
+        by_opener: dict = {}
+        absent = world = 0
+        by_jurisdiction: dict[Jurisdiction, int] = {}
+        for i, item in enumerate(items):
+            for k, openers in enumerate(item.group_openers):
+                for o in openers:
+                    by_opener[o] = by_opener.get(o, 0) | 1 << (k * width + i)
+            for k in range(max(1, len(item.group_openers)), slots):
+                absent |= 1 << (k * width + i)
+            if item.jurisdiction is Jurisdiction.GLOBAL:
+                world |= 1 << i
+            else:
+                by_jurisdiction[item.jurisdiction] = by_jurisdiction.get(item.jurisdiction, 0) | 1 << i
+        return cls(width, slots, by_opener, absent, world, by_jurisdiction)
+
+
+@dataclass(frozen=True)
 class CompiledKB:
     """A knowledge base compiled for matching (and pickled by stemcheck.compiled_cache)."""
 
     stored_kb: Deferred  # the KnowledgeBase: only `kb` tools and --explain need it
     normaliser: Normaliser
     items: tuple[CompiledAssertion, ...]
-    index: dict[str, tuple[int, ...]]  # stem -> positions in `items`
+    groups: GroupMasks  # which items can occur in a claim
     # the on-topic vocabulary (a sentence without any of it is not checked in a scan):
     domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
     domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]  # opener -> longer domain phrases
@@ -104,20 +159,16 @@ class CompiledKB:
 def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     norm = Normaliser(kb.aliases)
     term_groups = [tuple(tuple(g for g in (norm.phrase(t) for t in group) if g) for group in a.terms) for a in kb.assertions]
-    # Index each assertion under the first stems of its most selective term group: the one
-    # whose first stems open the fewest other assertions' groups. "stem cell" opens nearly
-    # every group and would put every assertion in every sentence's pool; "cartilage" does not.
+    # Each assertion's groups are tried rarest first: the group whose first stems open the
+    # fewest other assertions' groups fails fastest ("stem cell" is in nearly every
+    # assertion; "cartilage" is not).
     spread: dict[str, int] = {}
     for groups in term_groups:
         for first in {t[0] for g in groups for t in g}:
             spread[first] = spread.get(first, 0) + 1
     items: list[CompiledAssertion] = []
-    index: dict[str, set[int]] = {}
-    for pos, (a, groups) in enumerate(zip(kb.assertions, term_groups)):
-        # the checker tries groups in this order: the rarest first fails fastest
+    for a, groups in zip(kb.assertions, term_groups):
         groups = tuple(sorted(groups, key=lambda g: sum(spread[f] for f in {t[0] for t in g})))
-        for t in groups[0] if groups else ():
-            index.setdefault(t[0], set()).add(pos)
         phrasings = tuple(norm.normalise(p).content() for p in a.phrasings) or (norm.normalise(a.statement).content(),)
         ev = a.event_terms if a.event_terms is not None else DEFAULT_EVENT_TERMS
         negated = frozenset(
@@ -145,7 +196,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
         stored_kb=Deferred(kb),
         normaliser=norm,
         items=tuple(items),
-        index={k: tuple(sorted(v)) for k, v in index.items()},
+        groups=GroupMasks.of(tuple(items)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
         domain_openers=_grouped((opener(d), d) for d in sorted(domain) if len(d) > 1),
     )

@@ -277,6 +277,18 @@ class Normaliser:
             self._latin[key] = tuple((k, cs, table) for (k, cs), table in groups.items())
         self._lower_keys = frozenset(k.lower() for k in self._latin)  # case is checked per variant
         self._cased_keys = frozenset(k.lower() for k in self._latin if k != k.lower())  # opening acronyms
+        # opening token (lowercase) -> the second tokens (lowercase) its variants can have,
+        # for tokens that open no one-token variant: "the" opens only "the States", and is
+        # not looked up at every "the" that "states" does not follow
+        follows: dict[str, set[str]] = {}
+        single: set[str] = set()
+        for key, groups in self._latin.items():
+            for k, _, table in groups:
+                if k == 1:
+                    single.add(key.lower())
+                else:
+                    follows.setdefault(key.lower(), set()).update(vt[1].lower() for vt in table)
+        self._follows = {key: frozenset(v) for key, v in follows.items() if key not in single}
         self._cjk.sort(key=lambda e: -len(e[0]))
 
     def normalise(self, text: str) -> Normalised:
@@ -305,10 +317,13 @@ class Normaliser:
             # only tokens that open some alias variant can start a substitution
             starts = compress(range(len(lows)), map(present.__contains__, lows))
             texts = []
-            pos = 0
+            pos, last, follows = 0, len(lows) - 1, self._follows
             for i in starts:
                 if i < pos:
                     continue  # inside an alias already substituted
+                follow = follows.get(lows[i])
+                if follow is not None and (i == last or lows[i + 1] not in follow):
+                    continue
                 hit = self._alias_at(raw, lows, i)
                 if hit is None:
                     continue
