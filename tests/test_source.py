@@ -87,3 +87,20 @@ def test_a_scans_parent_imports_neither_the_model_the_segmenter_nor_the_toml_rea
     assert "stemcheck.scan_cmd" in loaded
     for unwanted in ("stemcheck.model", "stemcheck.documents.segment", "tomllib", "markdown_it", "stemcheck.engine.checker"):
         assert unwanted not in loaded, unwanted
+
+
+def test_reading_a_config_file_does_not_import_the_model(tmp_path):
+    """A repository's pyproject.toml with a [tool.stemcheck] table is the common case in
+    CI: reading it (jurisdiction checked against stemcheck.enums) keeps the model out of a
+    scan's parent too."""
+    cfg = tmp_path / "pyproject.toml"
+    cfg.write_text('[tool.stemcheck]\ndefault_jurisdiction = "cn"\nformat = "jsonl"\nexclude = ["x/**"]\n', encoding="utf-8")
+    code = (
+        "import sys, pathlib, stemcheck.cli, stemcheck.scan_cmd, stemcheck.config as c\n"
+        f"cfg = c.load_config(pathlib.Path({str(cfg)!r}))\n"
+        "assert cfg.default_jurisdiction == 'CN', cfg\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert "tomllib" in loaded
+    assert "stemcheck.model" not in loaded

@@ -135,7 +135,7 @@ def load_config(path: Path) -> Config:
         except ValueError:
             raise ConfigError(f"{path}:{_line_of(text, 'as_of')}: as_of must be a date (YYYY-MM-DD)") from None
     from stemcheck.formats.registry import SCAN_FORMATS
-    from stemcheck.model import Jurisdiction
+    from stemcheck.enums import Jurisdiction
 
     jurisdiction = section.get("default_jurisdiction")
     if isinstance(jurisdiction, str):
