@@ -403,6 +403,8 @@ def test_prepare_expands_contractions():
     assert "has not" in prepare("China hasn't approved it")
     assert "can not" in prepare("China can't approve it")
     assert "can not" in prepare("China cannot approve it")
+    assert "can not" in prepare("CHINA CANNOT APPROVE IT") and "can not" in prepare("Cannot be approved")
+    assert prepare("A cannonball is not a cannot-fail product") == "A cannonball is not a can not-fail product"
     assert "will not" in prepare("China won't approve it")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from rapidfuzz import fuzz, process
 
@@ -57,15 +58,12 @@ class _ClaimView:
     @classmethod
     def of(cls, norm: Normalised, cleaned: str, as_of: dt.date) -> _ClaimView:
         anchors, spans = read_dates(cleaned, as_of)
-        clause_of, clause = [], 0
-        for t in norm.texts:
-            if t in _CLAUSE_BREAKS:
-                clause += 1
-            clause_of.append(clause)
+        # each token's clause: how many clause breaks there are up to it (a break opens the next clause)
+        clause_of = tuple(accumulate(map(_CLAUSE_BREAKS.__contains__, norm.texts), initial=0))[1:]
         hedges = find_hedges(norm.texts)
         return cls(
             norm=norm,
-            clause_of=tuple(clause_of),
+            clause_of=clause_of,
             anchor=next((a for a in anchors if a.kind != "mention"), anchors[0] if anchors else None),
             hedged="hedge" in hedges,
             future="future" in hedges,
