@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 from stemcheck.documents.kinds import FRONT_MATTER
-from stemcheck.lookahead import first_chars
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,13 @@ _ABBREV = frozenset(
     "sep sept oct nov dec u.s u.k u.n e.u p.r.c al ph.d m.d cf ca vol pp".split()
 )
 _NON_SPACE = re.compile(r"\S")
-_END = re.compile(first_chars(also=".!?。！？") + r"(?:[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+[”’」』)]*)")
+# A sentence end: a run of . ! ? and closing quotes or brackets before a blank, or a run of
+# 。！？ and closers. Written to start with one consuming character class, so that sre
+# skips from one candidate character to the next in C (a pattern that starts with a
+# lookahead or a branch is tried at every character: 2.3 times slower). The class taken
+# says which branch follows; possessive runs, because a shorter run of stops is never
+# followed by a blank.
+_END = re.compile(r"[.!?。！？](?:(?<=[.!?])[.!?]*+[\"'”’)\]]*(?=\s)|(?<=[。！？])[。！？]*+[”’」』)]*)")
 
 
 def split_sentences(masked: str, start: int, end: int, heading: bool = False, out: list[Sentence] | None = None) -> list[Sentence]:
