@@ -428,6 +428,30 @@ def test_possessive_split_needs_a_letter_or_digit_before_the_quote():
     assert prepare("'quoted' and ' s") == "'quoted' and ' s"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Approved on 2025-01-02 and again in March 2025.",
+        "In early 2024 the NMPA approved it; by the end of 2025 two more.",
+        "On 2 January 2025, the first; Sept. 3, 2024 the trial; mid-2023 a plan.",
+        "2025年1月2日批准, 2024年3月 试验",
+        "The 2019 trial enrolled 2020 patients.",
+        "No date here, just 1999 and a Sept. note.",
+        "MAY 2025 and DECEMBER 5, 2024 in capitals",
+    ],
+)
+def test_date_patterns_skipped_for_a_missing_literal_find_what_all_patterns_find(text, monkeypatch):
+    """read_dates runs only the patterns whose literal ("-", "年", a month name) the text
+    holds; the anchors and spans are those of running every pattern."""
+    import stemcheck.engine.timeref as tr
+
+    gated = tr.read_dates(text, AS_OF)
+    relative = tr._applicable(text)[0]
+    monkeypatch.setattr(tr, "_applicable", lambda t: (relative, [(g, rx) for g, rx, _ in tr._PATTERNS]))
+    assert tr.read_dates(text, AS_OF) == gated
+    assert gated[0]
+
+
 def test_prepare_expands_contractions():
     assert "has not" in prepare("China hasn't approved it")
     assert "can not" in prepare("China can't approve it")

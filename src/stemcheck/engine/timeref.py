@@ -39,15 +39,18 @@ _D = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _PART = r"(?P<part>" + "|".join(_PART_WORDS) + r")"
 
 
+# (granularity, pattern, what the text must hold for it to match: "-", "年", a month name)
 _PATTERNS = [
-    ("day", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)\b")),
-    ("day", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月(?P<day>[0-3]?\d)日")),
-    ("month", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月")),
-    ("day", re.compile(r"\b" + first_chars(_MONTH_WORDS) + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I)),
-    ("day", re.compile(r"\b" + _D + r"\s+(?:of\s+)?" + _M + r",?\s+" + _Y + r"\b", re.I)),
-    ("month", re.compile(r"\b" + first_chars(_PART_WORDS, _MONTH_WORDS) + r"(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I)),
-    ("year", re.compile(first_chars(_PART_WORDS, also="12") + r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I)),
+    ("day", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)\b"), "-"),
+    ("day", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月(?P<day>[0-3]?\d)日"), "年"),
+    ("month", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<month>[01]?\d)月"), "年"),
+    ("day", re.compile(r"\b" + first_chars(_MONTH_WORDS) + _M + r"\s+" + _D + r",?\s+" + _Y + r"\b", re.I), "month"),
+    ("day", re.compile(r"\b" + _D + r"\s+(?:of\s+)?" + _M + r",?\s+" + _Y + r"\b", re.I), "month"),
+    ("month", re.compile(r"\b" + first_chars(_PART_WORDS, _MONTH_WORDS) + r"(?:" + _PART + r"\s+)?" + _M + r",?\s+(?:of\s+)?" + _Y + r"\b", re.I), "month"),
+    ("year", re.compile(first_chars(_PART_WORDS, also="12") + r"(?:\b" + _PART + r"[\s-]+)?\b" + _Y + r"(?:年)?(?![\d%,.]\d|\s*(?:%|percent|patients|people|stem|cells|products|drugs))", re.I), None),
 ]
+# every month name starts with one of these (January, Sept., ...)
+_MONTH_HEADS = tuple(sorted({w[:3] for w in _MONTH_WORDS}))
 
 _RELATIVE = [
     (re.compile(r"\b(?:at|in) the (?:beginning|start) of (?:this|the) year\b|\bearly this year\b|\bat the start of the year\b", re.I), "this-year-start"),
@@ -67,8 +70,17 @@ def _applicable(text: str) -> tuple[list, list]:
     year and no "year"/"month"/"ago", and need not be searched fifteen times."""
     low = text.lower()
     rel = _RELATIVE if ("year" in low or "month" in low or " ago" in low) else []
-    pats = _PATTERNS if _YEARISH.search(text) else []
-    return rel, pats
+    if not _YEARISH.search(text):
+        return rel, []
+    # which literal each pattern needs; in ASCII text, re.IGNORECASE folds exactly as
+    # lower() does (other scripts fold a few letters more: there every pattern runs)
+    holds = {
+        None: True,
+        "-": "-" in text,
+        "年": "年" in text,
+        "month": not low.isascii() or any(head in low for head in _MONTH_HEADS),
+    }
+    return rel, [(granularity, rx) for granularity, rx, needs in _PATTERNS if holds[needs]]
 
 
 _SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
