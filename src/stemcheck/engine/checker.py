@@ -179,7 +179,7 @@ class Checker:
     def candidates(self, norm: Normalised) -> list[Candidate]:
         """Assertions whose every term group occurs in the claim and whose jurisdiction it names."""
         ckb = self.ckb
-        alive = ckb.groups.survivors(norm.openers, norm.jurisdictions)
+        alive = ckb.groups.survivors(norm.openers(), norm.jurisdictions)
         if not alive:
             return []
         stems, st = norm.stem_set, norm.stems

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 
 from stemcheck.lookahead import first_chars
@@ -173,7 +174,7 @@ class Normalised:
 
     def in_jurisdictions(self, jurisdictions: frozenset[Jurisdiction]) -> Normalised:
         """The same text read as naming `jurisdictions` (a claim in its document's context).
-        The readings cached so far (stem set, openers, positions) carry over: none depends
+        The readings cached so far (stem set, positions) carry over: none depends
         on the jurisdictions, and a scan has already computed them to decide the sentence
         is on topic (dataclasses.replace would start from an empty cache)."""
         new = object.__new__(Normalised)
@@ -216,12 +217,12 @@ class Normalised:
     def stem_set(self) -> frozenset[str]:
         return frozenset(self.stems)
 
-    @cached_property
-    def openers(self) -> frozenset:
-        """Every stem and every pair of adjacent stems: what a term must find to occur here
-        (see engine.compiled.opener)."""
+    def openers(self) -> Iterator:
+        """Every stem and every pair of adjacent stems, streamed, repeats and all: what a
+        term must find to occur here (see engine.compiled.opener). Not a set: retrieval
+        looks each one up once, and building the set cost as much as the lookups."""
         st = self.stems
-        return self.stem_set.union(zip(st, st[1:]))
+        return chain(self.stem_set, zip(st, st[1:]))
 
     def content(self) -> str:
         """Stems of content words, for fuzzy scoring (no stopwords, no negation)."""
