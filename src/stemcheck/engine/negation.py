@@ -65,14 +65,19 @@ def find_negations(words: Sequence[str], ignore: set[int] | None = None) -> list
     idx = list(compress(range(len(words)), map(_FIRSTS.__contains__, words)))  # tested in C
     if not idx:
         return []
+    present = {words[i] for i in idx}  # a phrase whose first word is absent is not tried
     for phrase in NOT_NEGATING:
+        if phrase[0] not in present:
+            continue
         k = len(phrase)
         for i in idx:
             if words[i] == phrase[0] and tuple(words[i : i + k]) == phrase:
                 skip.update(range(i, i + k))
     out: list[tuple[int, str]] = []
     used: set[int] = set()
-    for phrase, cue in MULTI:
+    for phrase, cue in MULTI:  # in this order: it decides which of two overlapping phrases counts
+        if phrase[0] not in present:
+            continue
         k = len(phrase)
         for i in idx:
             if words[i] != phrase[0] or tuple(words[i : i + k]) != phrase:
