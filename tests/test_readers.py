@@ -596,3 +596,13 @@ def builtin_checker():
 )
 def test_determiner_negation_scope(builtin_checker, claim, verdict):
     assert builtin_checker.check(claim, AS_OF).verdict.value == verdict
+
+
+def test_month_end_is_the_calendars():
+    import calendar
+
+    from stemcheck.engine.timeref import _month_end
+
+    for y in (1900, 1999, 2000, 2024, 2025, 2100, 9999):
+        for m in range(1, 13):
+            assert _month_end(y, m) == D(y, m, calendar.monthrange(y, m)[1]), (y, m)

@@ -11,7 +11,6 @@ comes from user data.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -118,7 +117,11 @@ class TimeAnchor:
 
 
 def _month_end(y: int, m: int) -> dt.date:
-    return dt.date(y, m, calendar.monthrange(y, m)[1])
+    """The last day of month m of year y (without the calendar module: it imports locale, 1.5 ms
+    on the scan workers' start-up path)."""
+    if m == 12:
+        return dt.date(y, 12, 31)
+    return dt.date(y, m + 1, 1) - dt.timedelta(days=1)
 
 
 def _part_range(part: str | None, y: int) -> tuple[dt.date, dt.date]:
