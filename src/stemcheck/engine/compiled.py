@@ -148,8 +148,11 @@ class CompiledKB:
     items: tuple[CompiledAssertion, ...]
     groups: GroupMasks  # which items can occur in a claim
     # the on-topic vocabulary (a sentence without any of it is not checked in a scan):
-    domain_words: frozenset[str]  # one-stem domain phrases: a set intersection decides most sentences
-    domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]  # opener -> longer domain phrases
+    domain_words: frozenset[str]  # one-stem domain phrases (product names, regulators): a set test
+    # opener -> the longer domain phrases it opens, the openers the assertions' terms use most
+    # first: the on-topic test stops at the first phrase found, and most prose on the topic
+    # says "stem cell"
+    domain_openers: dict[tuple[str, str], tuple[tuple[str, ...], ...]]
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -192,13 +195,18 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     domain = frozenset(
         t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
     )
+    uses: dict = {}  # opener -> how many term groups hold it
+    for item in items:
+        for g in item.group_openers:
+            for o in g:
+                uses[o] = uses.get(o, 0) + 1
     return CompiledKB(
         stored_kb=Deferred(kb),
         normaliser=norm,
         items=tuple(items),
         groups=GroupMasks.of(tuple(items)),
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
-        domain_openers=_grouped((opener(d), d) for d in sorted(domain) if len(d) > 1),
+        domain_openers=_grouped((opener(d), d) for d in sorted(domain, key=lambda d: (-uses.get(opener(d), 0), d)) if len(d) > 1),
     )
 
 
