@@ -15,6 +15,11 @@ one minute of a machine whose speed drifts):
 4. `--jobs 2` vs `--jobs 1` on a 200-file tree (target: ≥ 1.6x);
 5. peak RSS scanning a 100 MB file (target: < 300 MB).
 
+Before the rows that run two processes at once (the scan, the 200 files), it measures
+what two CPUs are worth on this machine at the time: the throughput of two busy loops run
+at once over that of one (2.0 on two free cores). On a shared virtual machine it drifts
+by the minute, and the parallel rows follow it.
+
 Inputs are generated under benchmarks/_work/ (git-ignored). Not a test: no assertions.
 `--only check,scan,kb,jobs,memory` runs a subset.
 
@@ -65,6 +70,23 @@ def spread(ratios: list[float], invert: bool = False) -> str:
     """The range of the per-round ratios, for the figures column."""
     rs = sorted(1 / r for r in ratios) if invert else sorted(ratios)
     return f"rounds {rs[0]:.2f}–{rs[-1]:.2f}"
+
+
+_SPIN = [PY, "-c", "x = 0\nfor i in range(8_000_000): x += i"]
+
+
+def parallel_capacity(rounds: int = 3) -> tuple[float, list[float]]:
+    """Two busy loops' throughput over one's (2.0 when two CPUs are free), alternating one
+    loop alone and two at once: the median, and every round's figure."""
+    figures = []
+    for _ in range(rounds):
+        one = timed(_SPIN)
+        t = time.perf_counter()
+        procs = [subprocess.Popen(_SPIN) for _ in range(2)]
+        for p in procs:
+            p.wait()
+        figures.append(2 * one / (time.perf_counter() - t))
+    return statistics.median(figures), figures
 
 
 def stem(*args: str) -> list[str]:
@@ -172,6 +194,9 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
     big.write_text(corpus(1_000_000), encoding="utf-8")
     n_sent = sum(len(re.split(r"(?<=[.!?])\s+", p)) for p in big.read_text().split("\n\n"))
     scan_cmd = stem("scan", str(big), "--fail-on", "never", "-f", "jsonl", "--as-of", "2026-11-22")
+    if only & {"scan", "jobs"}:
+        cap, figures = parallel_capacity()
+        rows.append(("two CPUs' worth now (info)", f"two busy loops' throughput over one's: {', '.join(f'{f:.2f}' for f in figures)}", cap, "2.0 = two free CPUs"))
     if "scan" in only:
         prose = proselint_cmd()
         if prose:
