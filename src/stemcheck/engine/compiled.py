@@ -10,10 +10,11 @@ run on those alone.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from stemcheck.engine.negation import CUE_WORDS
 from stemcheck.engine.text import Normaliser
