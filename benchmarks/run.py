@@ -21,6 +21,8 @@ at once over that of one (2.0 on two free cores). On a shared virtual machine it
 by the minute, and the parallel rows follow it.
 
 Inputs are generated under benchmarks/_work/ (git-ignored). Not a test: no assertions.
+`benchmarks/instructions.py` counts one scan worker's instructions instead (callgrind),
+which do not drift with the machine: the measure to compare two builds by.
 `--only check,scan,kb,jobs,memory` runs a subset.
 
 Bytecode for stemcheck is compiled first (`compileall`), as `pip install` does for a
