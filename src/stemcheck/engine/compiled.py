@@ -196,18 +196,19 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKB:
     domain = frozenset(
         t for t in (norm.phrase(d) for d in (*kb.domain, *(al.canonical for al in kb.aliases if al.kind == "product"))) if t
     )
-    uses: dict = {}  # opener -> how many term groups hold it
-    for item in items:
-        for g in item.group_openers:
-            for o in g:
-                uses[o] = uses.get(o, 0) + 1
+    groups = GroupMasks.of(tuple(items))
+
+    def uses(d: tuple[str, ...]) -> int:
+        """How many term groups hold the phrase's opener: one bit each in its mask."""
+        return groups.by_opener.get(opener(d), 0).bit_count()
+
     return CompiledKB(
         stored_kb=Deferred(kb),
         normaliser=norm,
         items=tuple(items),
-        groups=GroupMasks.of(tuple(items)),
+        groups=groups,
         domain_words=frozenset(d[0] for d in domain if len(d) == 1),
-        domain_openers=_grouped((opener(d), d) for d in sorted(domain, key=lambda d: (-uses.get(opener(d), 0), d)) if len(d) > 1),
+        domain_openers=_grouped((opener(d), d) for d in sorted(domain, key=lambda d: (-uses(d), d)) if len(d) > 1),
     )
 
 
