@@ -7,9 +7,9 @@ about when this process has read the options and walked the paths, instead of on
 beginning to import. Nothing else is imported here first: that is the point.
 
 A scan that will run in one process does not fork it: one named file no larger than a
-chunk (`scan_plan`), standard input alone, or `--jobs 1`. The command line is read here, without typer, for
-that alone; when in doubt the supervisor is forked, and a scan that turns out to need
-one process dismisses it. A wrong guess costs time, never a result.
+chunk (`scan_plan`), standard input alone, or `--jobs 1`. The command line is read here,
+without typer, for that alone; when in doubt the supervisor is forked, and a scan that
+turns out to need one process dismisses it. A wrong guess costs time, never a result.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """First-character lookaheads for regular expressions that open with alternatives.
 
-Python's regex engine finds where a match can begin quickly only when a pattern starts
-with a literal or one character set; a pattern that starts with alternatives, a word
-boundary or a lookbehind is tried in full at every character of the text. Prefixed with a
-lookahead on the characters its branches can start with, it matches exactly as before
-(every match starts with one of them), and the engine skips the other positions in C: the
-month patterns ran three to four times faster, the sentence splitter's search half again.
+Python's regex engine skips ahead in C to where a match can begin only when a pattern
+starts with a literal or a consuming character set; a pattern that starts with
+alternatives, a word boundary, a lookbehind, or a lookahead is tried at every character
+of the text. Prefixed with a lookahead on the characters its branches can start with, it
+matches exactly as before (every match starts with one of them), and at most positions
+the attempt ends at that one set test instead of trying every branch: the month patterns
+ran three to four times faster. Where a pattern can instead be written to start with the
+consuming set itself (segment._END), the engine skips those positions without entering
+the matcher at all, faster still.
 """
 
 from __future__ import annotations
