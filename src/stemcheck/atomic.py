@@ -45,12 +45,12 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
         try:
             fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
         except OSError as e:
-            raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise _cannot_write(path, e) from None
         try:
             with fh:
                 yield fh
         except OSError as e:
-            raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise _cannot_write(path, e) from None
         return
     if st is not None and path.is_symlink():
         path = Path(os.path.realpath(path))
@@ -60,7 +60,7 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise _cannot_write(path, e) from None
     try:
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -72,8 +72,13 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(e, OSError):
-            raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise _cannot_write(path, e) from None
         raise
+
+
+def _cannot_write(path: Path, e: OSError) -> InputError:
+    """The one line a report that cannot be written ends with."""
+    return InputError(f"{path}: cannot write: {e.strerror or e}")
 
 
 def atomic_write(path: Path, text: str) -> None:
