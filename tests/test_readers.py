@@ -539,6 +539,17 @@ def test_cjk_and_english_phrase_meet():
     assert WITH_ALIASES.phrase("干细胞") == WITH_ALIASES.phrase("stem cells")
 
 
+def test_phrase_is_the_stems_of_the_normalised_text(checker):
+    """`phrase` skips building the Normalised (the number readers call it twice per number):
+    it must give the same stems, aliases and all, on every seed sentence and its halves."""
+    from test_retrieval import seed_sentences
+
+    normaliser = checker.ckb.normaliser
+    for sentence in seed_sentences():
+        for text in (sentence, sentence[: len(sentence) // 2], sentence[len(sentence) // 2 :]):
+            assert normaliser.phrase(text) == normaliser.normalise(text).stems, text
+
+
 def test_normalise_truncates_long_text():
     norm = PLAIN.normalise("word " * 10_000)
     assert 0 < len(norm.tokens) <= 1000

@@ -317,8 +317,8 @@ class Checker:
             before_text = num.before[-30:]
             if k > 0 and num.start - numbers[k - 1].end < len(before_text):
                 before_text = before_text[len(before_text) - max(0, num.start - numbers[k - 1].end) :]
-            after = norm.normalise(after_text).stems[:8]
-            before = norm.normalise(before_text).stems[-4:]
+            after = norm.phrase(after_text)[:8]
+            before = norm.phrase(before_text)[-4:]
             found.append((num, frozenset(after) | frozenset(before)))
         view.memo["numbers"] = found
         return found

@@ -298,6 +298,29 @@ class Normaliser:
         self._cjk.sort(key=lambda e: -len(e[0]))
 
     def normalise(self, text: str) -> Normalised:
+        texts, is_word, juris, entities, alias_at = self._columns(text)
+        # the fields set directly: a frozen dataclass's __init__ assigns each one through
+        # object.__setattr__, and every sentence of a scan is normalised
+        out = object.__new__(Normalised)
+        out.__dict__.update(
+            texts=tuple(texts),
+            word_at=tuple(compress(range(len(texts)), is_word)),
+            stems=tuple(map(_STEMS.__getitem__, compress(texts, is_word))),
+            jurisdictions=frozenset(juris),
+            entities=frozenset(entities),
+            alias_at=frozenset(alias_at),
+        )
+        return out
+
+    def phrase(self, text: str) -> tuple[str, ...]:
+        """A term or phrase as a tuple of stems (how terms are stored and matched):
+        `normalise(text).stems`, without building the rest."""
+        texts, is_word, _, _, _ = self._columns(text)
+        return tuple(map(_STEMS.__getitem__, compress(texts, is_word)))
+
+    def _columns(self, text: str) -> tuple[list[str], list[bool], set[Jurisdiction], set[str], set[int]]:
+        """The token texts (aliases substituted), which of them are words, and the
+        jurisdictions, entities and token positions the aliases brought."""
         text = prepare(text[:MAX_CLAIM_CHARS] if len(text) > MAX_CLAIM_CHARS else text)
         if self._cjk and has_cjk(text):
             for variant, canonical in self._cjk:
@@ -347,20 +370,7 @@ class Normaliser:
         is_word = list(map(str.isalnum, map(_first_char, texts)))
         for i in alias_at:  # a few positions, not a Python test per token
             is_word[i] = True
-        word_at = tuple(compress(range(len(texts)), is_word))
-        stems = tuple(map(_STEMS.__getitem__, compress(texts, is_word)))
-        # the fields set directly: a frozen dataclass's __init__ assigns each one through
-        # object.__setattr__, and every sentence of a scan is normalised
-        out = object.__new__(Normalised)
-        out.__dict__.update(
-            texts=tuple(texts),
-            word_at=word_at,
-            stems=stems,
-            jurisdictions=frozenset(juris),
-            entities=frozenset(entities),
-            alias_at=frozenset(alias_at),
-        )
-        return out
+        return texts, is_word, juris, entities, alias_at
 
     def _alias_at(self, raw: list[str], lows: list[str], i: int):
         """The longest alias variant starting at token i: (tokens consumed, canonical tokens,
@@ -375,9 +385,6 @@ class Normaliser:
                     return k, *hit
         return None
 
-    def phrase(self, text: str) -> tuple[str, ...]:
-        """A term or phrase as a tuple of stems (how terms are stored and matched)."""
-        return self.normalise(text).stems
 
 
 def prepare(text: str) -> str:
