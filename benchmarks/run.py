@@ -79,7 +79,7 @@ def spread(ratios: list[float], invert: bool = False) -> str:
 
 _SPIN = [PY, "-c", "x = 0\nfor i in range(8_000_000): x += i"]
 _SHORT_SPIN = [PY, "-c", "x = 0\nfor i in range(3_000_000): x += i"]
-FREE = 1.8  # "two CPUs free": two busy loops get at least this much of one's throughput each
+FREE = 1.8  # a probe at or above this counts as two CPUs free (2.0: two whole CPUs)
 
 
 def capacity_now(spin: list[str] = _SPIN) -> float:
