@@ -181,10 +181,9 @@ def _sink(output: Path | None):
 
 
 def _tasks(units, opts: dict):
-    """Tasks in report order. Files up to STREAM_ABOVE (and HTML, whose structure spans the
-    whole file) are one task; larger plain text and Markdown are read here in chunks
-    (ending at blank lines outside code fences), so neither this process nor a worker ever
-    holds a whole 100 MB document."""
+    """Tasks in report order. A file that is not `scan_plan.streamed` is one task; larger
+    plain text and Markdown are read here in chunks (ending at blank lines outside code
+    fences), so neither this process nor a worker ever holds a whole 100 MB document."""
     for name, src in units:
         if isinstance(src, str):
             yield Task(name, text=src, kind=kind_of(name))
@@ -201,7 +200,7 @@ def _tasks(units, opts: dict):
         if st.st_size > MAX_FILE_BYTES:
             yield Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
             continue
-        if st.st_size <= scan_plan.STREAM_ABOVE or kind == "html":
+        if not scan_plan.streamed(st.st_size, kind):
             yield Task(name, path=src)
             continue
         try:

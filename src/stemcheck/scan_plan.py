@@ -21,6 +21,12 @@ STREAM_ABOVE = 512 * 1024
 CHUNK_CHARS = 128 * 1024
 
 
+def streamed(size: int, kind: str) -> bool:
+    """Is a file of this size and kind read in chunks? HTML never is: its structure spans
+    the whole document."""
+    return size > STREAM_ABOVE and kind != "html"
+
+
 def early_pool_size(paths: list[str], jobs: int) -> int:
     """How many workers to start before walking anything (0: none yet). A directory or a
     glob will likely make several tasks: all `jobs` workers. Files named one by one make a
@@ -37,7 +43,7 @@ def early_pool_size(paths: list[str], jobs: int) -> int:
             return jobs
         if not statmod.S_ISREG(st.st_mode):
             return jobs
-        tasks += 1 if st.st_size <= STREAM_ABOVE or kind_of(p) == "html" else -(-st.st_size // CHUNK_CHARS)
+        tasks += -(-st.st_size // CHUNK_CHARS) if streamed(st.st_size, kind_of(p)) else 1
         if tasks >= jobs:
             return jobs
     return tasks if tasks > 1 else 0
