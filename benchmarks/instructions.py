@@ -40,7 +40,7 @@ def work(scan: bool) -> None:
     from stemcheck.enums import SEVERITY_RANK, Severity
     from stemcheck.formats.jsonfmt import JsonlFormatter
     from stemcheck.scan_cmd import _tasks
-    from stemcheck.scan_worker import run_task
+    from stemcheck.scan_worker import setup
 
     checker = load_checker([], use_cache=True)
     opts = {
@@ -52,13 +52,12 @@ def work(scan: bool) -> None:
         "prerender": JsonlFormatter.render_result,
     }
     tasks = list(_tasks([(SAMPLE.name, SAMPLE)], opts))
-    import markdown_it  # noqa: F401  (imported by a worker's set-up, before any task)
-    import stemcheck.scanner  # noqa: F401
+    run_task = setup(checker.ckb, checker.default_jurisdictions, opts)  # what a pool's supervisor runs
 
     if scan:
         digest = hashlib.sha1()
         for task in tasks:
-            digest.update(run_task(checker, task, opts).rendered.encode())
+            digest.update(run_task(task).rendered.encode())
         print(f"{len(tasks)} tasks, output sha1 {digest.hexdigest()[:12]}")
 
 

@@ -55,20 +55,23 @@ BASELINE = [PY, "-c", "import typer, rich.console, pydantic, yaml, rapidfuzz.pro
 CLAIM = "China has not approved any stem cell drug."
 
 
-def timed(cmd: list[str], env: dict | None = None) -> float:
+def timed(cmd: list[str]) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
-def alternate(a: list[str], b: list[str], n: int, env_a=None, env_b=None) -> tuple[float, float, list[float]]:
+def alternate(a: list[str], b: list[str], n: int, probe=None) -> tuple[float, float, list[float], list[float]]:
     """Medians of `a` and `b` run alternately n times, and each round's ratio b/a: the
-    machine's speed drifts, and a round's two runs share the same minute."""
-    ta, tb = [], []
+    machine's speed drifts, and a round's two runs share the same minute. With `probe`,
+    also its figure taken just before each round (else the last list is empty)."""
+    ta, tb, probes = [], [], []
     for _ in range(n):
-        ta.append(timed(a, env_a))
-        tb.append(timed(b, env_b))
-    return statistics.median(ta), statistics.median(tb), [y / x for x, y in zip(ta, tb)]
+        if probe is not None:
+            probes.append(probe())
+        ta.append(timed(a))
+        tb.append(timed(b))
+    return statistics.median(ta), statistics.median(tb), [y / x for x, y in zip(ta, tb)], probes
 
 
 def spread(ratios: list[float], invert: bool = False) -> str:
@@ -92,21 +95,15 @@ def capacity_now(spin: list[str] = _SPIN) -> float:
     return 2 * one / (time.perf_counter() - t)
 
 
+def short_probe() -> float:
+    """`capacity_now` with a shorter loop (about 0.5 s), run before each parallel round."""
+    return capacity_now(_SHORT_SPIN)
+
+
 def parallel_capacity(rounds: int = 3) -> tuple[float, list[float]]:
     """`capacity_now` a few times: the median, and every round's figure."""
     figures = [capacity_now() for _ in range(rounds)]
     return statistics.median(figures), figures
-
-
-def alternate_probed(a: list[str], b: list[str], n: int) -> tuple[float, float, list[float], list[float]]:
-    """`alternate`, with what two CPUs are worth measured just before each round: for the
-    rows that run two processes at once, whose rounds follow it."""
-    ta, tb, caps = [], [], []
-    for _ in range(n):
-        caps.append(capacity_now(_SHORT_SPIN))
-        ta.append(timed(a))
-        tb.append(timed(b))
-    return statistics.median(ta), statistics.median(tb), [y / x for x, y in zip(ta, tb)], caps
 
 
 def when_free(ratios: list[float], caps: list[float], invert: bool = False) -> tuple[str, float]:
@@ -214,9 +211,9 @@ def main() -> None:
 
 def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
     if "check" in only:
-        base, check, _ = alternate(BASELINE, stem("check", CLAIM), n)
+        base, check, _, _ = alternate(BASELINE, stem("check", CLAIM), n)
         rows.append(("cold check vs import of deps", f"{check * 1000:.0f} ms vs {base * 1000:.0f} ms", check / base, "≤ 1.5"))
-        base, check, _ = alternate(BASELINE, stem("check", CLAIM, "-f", "jsonl"), n)
+        base, check, _, _ = alternate(BASELINE, stem("check", CLAIM, "-f", "jsonl"), n)
         rows.append(("  the same, --format jsonl", f"{check * 1000:.0f} ms vs {base * 1000:.0f} ms", check / base, "≤ 1.5"))
 
     big = WORK / "corpus.md"
@@ -229,7 +226,7 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
     if "scan" in only:
         prose = proselint_cmd()
         if prose:
-            tp, ts, rounds, caps = alternate_probed([*prose, "check", str(big)], scan_cmd, 3 if quick else 7)
+            tp, ts, rounds, caps = alternate([*prose, "check", str(big)], scan_cmd, 3 if quick else 7, probe=short_probe)
             rows.append(("scan 1 MB vs proselint", f"{ts:.2f} s vs {tp:.2f} s, {n_sent / ts:,.0f} sentences/s; {spread(rounds)}", ts / tp, "≤ 0.25"))
             rows.append(("  rounds with two CPUs free", *when_free(rounds, caps), "≤ 0.25"))
             t1 = statistics.median(timed([*scan_cmd, "--jobs", "1"]) for _ in range(3))
@@ -242,9 +239,9 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
         syn = WORK / "kb10x"
         synthetic_kb(syn)
         subprocess.run(stem("check", CLAIM, "--kb", str(syn)), stdout=subprocess.DEVNULL)
-        c1, c10, _ = alternate(stem("check", CLAIM, "-f", "jsonl"), stem("check", CLAIM, "-f", "jsonl", "--kb", str(syn)), n)
+        c1, c10, _, _ = alternate(stem("check", CLAIM, "-f", "jsonl"), stem("check", CLAIM, "-f", "jsonl", "--kb", str(syn)), n)
         rows.append(("check latency, KB 10x vs 1x", f"{c10 * 1000:.0f} ms vs {c1 * 1000:.0f} ms", c10 / c1, "≤ 1.5"))
-        s1, s10, _ = alternate(scan_cmd, [*scan_cmd, "--kb", str(syn)], 3 if quick else 5)
+        s1, s10, _, _ = alternate(scan_cmd, [*scan_cmd, "--kb", str(syn)], 3 if quick else 5)
         rows.append(("scan time, KB 10x vs 1x", f"{s10:.2f} s vs {s1:.2f} s", s10 / s1, "≤ 2"))
 
     if "jobs" in only:
@@ -255,10 +252,11 @@ def _measure(only: set[str], quick: bool, n: int, rows: list) -> None:
         for i in range(200):
             (tree / f"doc{i:03d}.md").write_text(corpus(25_000, seed=i), encoding="utf-8")
         files = str(tree / "*.md")  # a glob: the tree sits in git-ignored benchmarks/_work/, which a directory walk skips
-        j1, j2, rounds, caps = alternate_probed(
+        j1, j2, rounds, caps = alternate(
             stem("scan", files, "--fail-on", "never", "--jobs", "1", "-f", "jsonl", "--as-of", "2026-11-22"),
             stem("scan", files, "--fail-on", "never", "--jobs", "2", "-f", "jsonl", "--as-of", "2026-11-22"),
             3 if quick else 5,
+            probe=short_probe,
         )
         rows.append(("200 files, --jobs 2 speed-up", f"{j1:.2f} s → {j2:.2f} s; {spread(rounds, invert=True)}", j1 / j2, "≥ 1.6"))
         rows.append(("  rounds with two CPUs free", *when_free(rounds, caps, invert=True), "≥ 1.6"))
