@@ -78,8 +78,8 @@ class CompiledAssertion:
     # length), ...). A claim is tested at the positions of its stems that open some term, one
     # slice per distinct length, however many synonyms a group lists.
     group_index: tuple[TermIndex, ...]
-    # per group (in group_index order): the openers of its terms (see `opener`). A claim
-    # holding none of a group's openers cannot contain the group: one set test, no lookup.
+    # per group (in group_index order): the openers of its terms (see `opener`), from
+    # which GroupMasks is built: a claim holding none of them cannot contain the group
     group_openers: tuple[frozenset, ...]
     unless_index: TermIndex  # terms of which any, in the claim, rules the assertion out
 

@@ -386,7 +386,6 @@ class Normaliser:
         return None
 
 
-
 def prepare(text: str) -> str:
     """clean() plus the rewrites that make tokens comparable: contractions expanded
     ("hasn't" -> "has not") and possessives split off ("China's" -> "China 's")."""
